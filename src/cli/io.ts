@@ -1,0 +1,17 @@
+import type { Logger } from "pino";
+
+/** What every command gets from the composition root instead of reaching for globals. */
+export interface CommandContext {
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Aborted on SIGINT/SIGTERM: long-running work stops and cleans up. */
+  signal: AbortSignal;
+  debug: boolean;
+}
+
+export function writeLine(stream: NodeJS.WritableStream, text = ""): void {
+  stream.write(text + "\n");
+}

@@ -1,0 +1,224 @@
+import { Command, CommanderError, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { BindopsError, ExitCode, exitCodeFor } from "../core/errors.js";
+import { createLogger, type LogFormat } from "./logger.js";
+import type { CommandContext } from "./io.js";
+import type { LevelWithSilent } from "pino";
+
+export interface RunEnvironment {
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  signal: AbortSignal;
+}
+
+interface GlobalOptions {
+  logLevel: LevelWithSilent;
+  logFormat: LogFormat;
+  debug: boolean;
+  color: boolean;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** A command's entry: loaded on first use, so `bindops validate` never pays for the Kubernetes client. */
+type Action = (ctx: CommandContext, ...args: unknown[]) => Promise<ExitCode>;
+
+/**
+ * Builds the command tree. Commands are thin: each action imports its module lazily and returns
+ * an exit code; errors are mapped to exit codes in one place, `run`.
+ */
+export function buildProgram(
+  env: RunEnvironment,
+  onAction: (load: () => Promise<Action>, args: unknown[], cmd: Command) => Promise<void>,
+): Command {
+  const program = new Command("bindops")
+    .description(
+      "GitOps for kube-bind: declare API bindings as YAML in git, validate them, and reconcile them " +
+        "into provider and consumer clusters.",
+    )
+    .version(packageVersion(), "-V, --version", "print the bindops version")
+    .addOption(
+      new Option("--log-level <level>", "log verbosity")
+        .choices(["trace", "debug", "info", "warn", "error", "silent"])
+        .default("info"),
+    )
+    .addOption(
+      new Option("--log-format <format>", "log format (text on a terminal, json for machines)")
+        .choices(["text", "json"])
+        .default("text"),
+    )
+    .option("--debug", "print stack traces and debug logs", false)
+    .option("--no-color", "disable colours in text output")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({
+      writeOut: (s) => env.stdout.write(s),
+      writeErr: (s) => env.stderr.write(s),
+    })
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `
+Exit codes:
+  0   ok
+  1   differences found (commands run with --exit-code)
+  2   invalid input or policy violation
+  3   usage error
+  4   git, cluster or GitHub unreachable or refused
+  70  internal error (a bug: please report it)
+
+Documentation: README.md in the bindops repository.`,
+    );
+
+  const action =
+    (load: () => Promise<Action>) =>
+    async (...args: unknown[]): Promise<void> => {
+      const cmd = args.at(-1) as Command;
+      await onAction(load, args.slice(0, -1), cmd);
+    };
+
+  program
+    .command("validate")
+    .description("validate a bindops repository: schemas, cross-references, claim policies")
+    .argument("[paths...]", "repository root or files/folders to validate", ["."])
+    .addOption(
+      new Option("-o, --output <format>", "output format")
+        .choices(["text", "json", "junit", "sarif", "github"])
+        .default("text"),
+    )
+    .option("--crd-dir <dir...>", "extra folders of CustomResourceDefinitions to validate against")
+    .option("--policy <dir...>", "extra folders of ClaimPolicy documents")
+    .option("--exclude <glob...>", "gitignore-style patterns to skip (adds to .bindopsignore)")
+    .option("--ignore-unknown-kinds", "do not report kinds bindops has no schema for", false)
+    .option(
+      "--changed-since <rev>",
+      "validate only documents in files changed since this git revision, and what they reference",
+    )
+    .option(
+      "--root <dir>",
+      "repository root (default: the first path, or the folder holding bindops.yaml)",
+    )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  bindops validate                     # the repository in the current folder
+  bindops validate examples -o github  # annotations for a GitHub pull request
+  bindops validate --changed-since origin/main -o sarif > bindops.sarif`,
+    )
+    .action(action(async () => (await import("./commands/validate.js")).validateCommand));
+
+  program
+    .command("crds")
+    .description("print the CustomResourceDefinitions bindops installs for kube-bind's kinds")
+    .action(action(async () => (await import("./commands/crds.js")).crdsCommand));
+
+  const dev = program
+    .command("dev")
+    .description("a real local control plane: etcd, and a provider and a consumer kube-apiserver")
+    .addHelpText(
+      "after",
+      `
+The binaries (kube-apiserver and kube-controller-manager 1.20.2) are built once from Debian's
+kubernetes source package and cached in ~/.cache/bindops (BINDOPS_CACHE_DIR moves it). That needs
+root and apt; elsewhere, point bindops at any cluster with --kubeconfig/--context or KUBECONFIG.`,
+    );
+  const stateDir = () =>
+    new Option("--state-dir <dir>", "where kubeconfigs, certificates, data and logs live").default(
+      ".bindops/dev",
+    );
+  dev
+    .command("up")
+    .description("start (or reuse) the local clusters and write their kubeconfigs")
+    .addOption(stateDir())
+    .option("--clusters <names>", "comma-separated cluster names", "provider,consumer")
+    .action(action(async () => (await import("./commands/dev.js")).devUpCommand));
+  dev
+    .command("down")
+    .description("stop the processes `dev up` started; --purge also deletes the state")
+    .addOption(stateDir())
+    .option("--purge", "delete the state folder (data, certificates, kubeconfigs)", false)
+    .action(action(async () => (await import("./commands/dev.js")).devDownCommand));
+  dev
+    .command("status")
+    .description("show whether the local clusters are running and where their kubeconfigs are")
+    .addOption(stateDir())
+    .action(action(async () => (await import("./commands/dev.js")).devStatusCommand));
+
+  program
+    .command("demo")
+    .description("start the local clusters and run the bindops pipeline on examples/")
+    .addOption(stateDir())
+    .option("--repo <dir>", "the GitOps repository to use", "examples")
+    .action(action(async () => (await import("./commands/demo.js")).demoCommand));
+
+  return program;
+}
+
+/** The composition root: parses argv, builds the logger, runs one command, maps errors to exit codes. */
+export async function run(env: RunEnvironment): Promise<ExitCode> {
+  let exitCode: ExitCode = ExitCode.ok;
+  let debug = env.argv.includes("--debug");
+  const program = buildProgram(env, async (load, args, cmd) => {
+    const globals = cmd.optsWithGlobals<GlobalOptions>();
+    debug = globals.debug;
+    const logger = createLogger({
+      level: globals.debug ? "debug" : globals.logLevel,
+      format: globals.logFormat,
+      stream: env.stderr,
+      color: globals.color && env.stderr.isTTY === true && !env.env.NO_COLOR,
+    });
+    const ctx: CommandContext = {
+      logger,
+      env: env.env,
+      cwd: env.cwd,
+      stdout: env.stdout,
+      stderr: env.stderr,
+      signal: env.signal,
+      debug: globals.debug,
+    };
+    const fn = await load();
+    exitCode = await fn(ctx, ...args, cmd.opts());
+  });
+  try {
+    await program.parseAsync(env.argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
+        return ExitCode.ok;
+      }
+      if (error.code === "commander.help" || error.code === "commander.executeSubCommandAsync") {
+        return ExitCode.ok;
+      }
+      return ExitCode.usage;
+    }
+    reportError(error, env.stderr, debug);
+    return exitCodeFor(error);
+  }
+}
+
+/** Errors reach the user as one clear line (plus a hint); stack traces only with --debug. */
+export function reportError(error: unknown, stderr: NodeJS.WritableStream, debug: boolean): void {
+  if (error instanceof BindopsError && error.kind !== "internal") {
+    stderr.write(`error: ${error.message}\n`);
+    if (error.hint) stderr.write(`hint: ${error.hint}\n`);
+    if (debug && error.stack) stderr.write(`${error.stack}\n`);
+    if (debug && error.cause !== undefined) stderr.write(`caused by: ${describe(error.cause)}\n`);
+    return;
+  }
+  stderr.write(`internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+  stderr.write("This is a bug in bindops; please report it with the output of --debug.\n");
+  if (debug && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
+}
+
+function describe(value: unknown): string {
+  return value instanceof Error ? (value.stack ?? value.message) : String(value);
+}
