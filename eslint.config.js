@@ -30,7 +30,7 @@ const layer = (names, why) => ({
   patterns: names.flatMap((n) => [`../${n}/*`, `../../${n}/*`]),
   message: why,
 });
-const pureLayers = ["core", "schema", "policy", "plan", "manifests"];
+const pureLayers = ["core", "schema", "policy", "plan", "manifests", "checks", "report"];
 
 export default tseslint.config(
   {
@@ -105,6 +105,10 @@ export default tseslint.config(
     ),
   },
   { files: ["src/kube/**/*.ts"], rules: restrict(only("git"), only("review")) },
+  {
+    files: ["src/dev/**/*.ts", "src/validate/**/*.ts"],
+    rules: restrict(only("kube"), only("git"), only("review")),
+  },
   { files: ["src/git/**/*.ts"], rules: restrict(only("kube"), only("review")) },
   { files: ["src/review/**/*.ts"], rules: restrict(only("kube"), only("git")) },
   {

@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { changedFiles } from "../../src/git/changed-files.js";
+import { BindopsError } from "../../src/core/errors.js";
+
+const gitEnv = {
+  ...process.env,
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_AUTHOR_NAME: "t",
+  GIT_AUTHOR_EMAIL: "t@example.invalid",
+  GIT_COMMITTER_NAME: "t",
+  GIT_COMMITTER_EMAIL: "t@example.invalid",
+};
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync("git", args, { cwd, env: gitEnv, encoding: "utf8" });
+
+describe("changedFiles (real git)", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "bindops-git-"));
+    git(dir, "init", "-q", "-b", "main");
+    mkdirSync(join(dir, "repo/consumers"), { recursive: true });
+    writeFileSync(join(dir, "repo/bindops.yaml"), "a: 1\n");
+    writeFileSync(join(dir, "repo/consumers/a.yaml"), "a: 1\n");
+    writeFileSync(join(dir, "repo/consumers/gone.yaml"), "a: 1\n");
+    writeFileSync(join(dir, "outside.yaml"), "a: 1\n");
+    git(dir, "add", ".");
+    git(dir, "commit", "-qm", "base");
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("lists committed, uncommitted and untracked changes relative to the root, not deletions", async () => {
+    writeFileSync(join(dir, "repo/consumers/a.yaml"), "a: 2\n");
+    git(dir, "commit", "-qam", "edit");
+    writeFileSync(join(dir, "repo/bindops.yaml"), "a: 3\n"); // uncommitted
+    writeFileSync(join(dir, "repo/consumers/new.yaml"), "b: 1\n"); // untracked
+    writeFileSync(join(dir, "outside.yaml"), "a: 9\n"); // outside the root
+    unlinkSync(join(dir, "repo/consumers/gone.yaml"));
+    const files = await changedFiles(join(dir, "repo"), "HEAD~1");
+    assert.deepEqual([...files].sort(), ["bindops.yaml", "consumers/a.yaml", "consumers/new.yaml"]);
+  });
+
+  it("refuses an unknown revision with a usage error and a hint", async () => {
+    await assert.rejects(changedFiles(dir, "no-such-branch"), (error: unknown) => {
+      assert.ok(error instanceof BindopsError);
+      assert.equal(error.code, "unknown-revision");
+      assert.equal(error.exitCode, 3);
+      assert.match(error.hint ?? "", /fetch/);
+      return true;
+    });
+  });
+
+  it("refuses a folder that is not a git checkout", async () => {
+    const plain = mkdtempSync(join(tmpdir(), "bindops-plain-"));
+    try {
+      await assert.rejects(changedFiles(plain, "HEAD"), /not inside a git repository/);
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
+  });
+});
