@@ -16,18 +16,18 @@ WORK="$CACHE_ROOT/control-plane/work-$KUBE_VERSION-$RECIPE"
 step() { printf '[control-plane] %s\n' "$*" >&2; }
 fail() { printf '[control-plane] error: %s\n' "$*" >&2; exit 1; }
 
-if [[ -x "$BIN/kube-apiserver" && -x "$BIN/kube-controller-manager" ]]; then
-  step "cached build found in $BIN"
-  echo "$BIN"
-  exit 0
-fi
+cached=false
+[[ -x "$BIN/kube-apiserver" && -x "$BIN/kube-controller-manager" ]] && cached=true
 
+# etcd is needed to run the control plane; the rest only to build it.
 need_pkgs=()
 command -v etcd >/dev/null || need_pkgs+=(etcd-server)
-command -v go >/dev/null || need_pkgs+=(golang-go)
-command -v rsync >/dev/null || need_pkgs+=(rsync)
-[[ -d /usr/share/gocode/src/github.com/modern-go/reflect2 ]] || need_pkgs+=(golang-github-modern-go-reflect2-dev)
-command -v dpkg-source >/dev/null || need_pkgs+=(dpkg-dev)
+if [[ $cached == false ]]; then
+  command -v go >/dev/null || need_pkgs+=(golang-go)
+  command -v rsync >/dev/null || need_pkgs+=(rsync)
+  [[ -d /usr/share/gocode/src/github.com/modern-go/reflect2 ]] || need_pkgs+=(golang-github-modern-go-reflect2-dev)
+  command -v make >/dev/null || need_pkgs+=(make)
+fi
 
 if ((${#need_pkgs[@]})); then
   command -v apt-get >/dev/null || fail "apt-get is not available; install ${need_pkgs[*]} by other means"
@@ -36,6 +36,12 @@ if ((${#need_pkgs[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
   apt-get install -y -qq "${need_pkgs[@]}" >&2
+fi
+
+if [[ $cached == true ]]; then
+  step "cached build found in $BIN"
+  echo "$BIN"
+  exit 0
 fi
 
 mkdir -p "$WORK"

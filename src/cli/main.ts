@@ -11,6 +11,14 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+// `bindops validate | head` closes the pipe early; that is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 process.exitCode = await run({
   argv: process.argv,
   env: process.env,

@@ -73,6 +73,7 @@ Exit codes:
   3   usage error
   4   git, cluster or GitHub unreachable or refused
   70  internal error (a bug: please report it)
+  130 interrupted (Ctrl-C or SIGTERM)
 
 Documentation: README.md in the bindops repository.`,
     );
@@ -199,6 +200,10 @@ export async function run(env: RunEnvironment): Promise<ExitCode> {
         return ExitCode.ok;
       }
       return ExitCode.usage;
+    }
+    if (env.signal.aborted) {
+      env.stderr.write("interrupted\n");
+      return ExitCode.interrupted;
     }
     reportError(error, env.stderr, debug);
     return exitCodeFor(error);

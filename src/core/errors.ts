@@ -9,6 +9,8 @@ export const ExitCode = {
   usage: 3,
   unreachable: 4,
   internal: 70,
+  /** Stopped by SIGINT/SIGTERM, as shells report it (128 + SIGINT). */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

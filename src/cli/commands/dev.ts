@@ -1,7 +1,127 @@
-import { InternalError, type ExitCode } from "../../core/errors.js";
-import type { CommandContext } from "../io.js";
+import { homedir } from "node:os";
+import path from "node:path";
+import { ExitCode } from "../../core/errors.js";
+import { devDown } from "../../dev/dev-down.js";
+import { devStatus } from "../../dev/dev-status.js";
+import { defaultDevClusters, devUp } from "../../dev/dev-up.js";
+import { credentialEnvVar } from "../../kube/resolve-cluster-credentials.js";
+import { writeLine, type CommandContext } from "../io.js";
 
-const notYet = (): Promise<ExitCode> => Promise.reject(new InternalError("dev is not built yet"));
-export const devUpCommand = (_ctx: CommandContext): Promise<ExitCode> => notYet();
-export const devDownCommand = (_ctx: CommandContext): Promise<ExitCode> => notYet();
-export const devStatusCommand = (_ctx: CommandContext): Promise<ExitCode> => notYet();
+export interface DevCommandOptions {
+  stateDir: string;
+  clusters?: string;
+  purge?: boolean;
+}
+
+/**
+ * `bindops dev up`: starts or reuses the local clusters. Prints lines a shell can evaluate
+ * (`eval "$(bindops dev up)"`): the clusters as comments, then one `export
+ * BINDOPS_KUBECONFIG_<NAME>=...` per cluster. Exit 4 when something cannot be built or started.
+ */
+export async function devUpCommand(ctx: CommandContext, raw: unknown): Promise<ExitCode> {
+  const options = commandOptions(raw);
+  const stateDir = path.resolve(ctx.cwd, options.stateDir);
+  const clusters =
+    options.clusters === undefined
+      ? defaultDevClusters
+      : options.clusters
+          .split(",")
+          .map((c) => c.trim())
+          .filter((c) => c.length > 0);
+  const started = Date.now();
+  const result = await devUp({
+    stateDir,
+    clusters,
+    cacheDir: cacheDir(ctx),
+    env: ctx.env,
+    logger: ctx.logger,
+    signal: ctx.signal,
+  });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  ctx.logger.info(
+    result.started.length === 0
+      ? "the local control plane was already running"
+      : `local control plane up in ${seconds} s (started ${result.started.join(", ")})`,
+  );
+  const width = Math.max(...result.clusters.map((c) => c.name.length));
+  for (const c of result.clusters) {
+    writeLine(ctx.stdout, `# ${c.name.padEnd(width)}  ${c.server}  ${c.kubeconfigPath}`);
+  }
+  writeLine(ctx.stdout, `# or pass --kubeconfig-dir ${shellQuote(stateDir)}`);
+  for (const c of result.clusters) {
+    writeLine(ctx.stdout, `export ${credentialEnvVar(c.name)}=${shellQuote(c.kubeconfigPath)}`);
+  }
+  return ExitCode.ok;
+}
+
+/** `bindops dev down [--purge]`: stops exactly the processes `dev up` recorded. */
+export async function devDownCommand(ctx: CommandContext, raw: unknown): Promise<ExitCode> {
+  const options = commandOptions(raw);
+  const stateDir = path.resolve(ctx.cwd, options.stateDir);
+  const result = await devDown({ stateDir, purge: options.purge === true, logger: ctx.logger });
+  if (!result.found) {
+    writeLine(ctx.stdout, `no local control plane in ${stateDir}; nothing to stop`);
+    return ExitCode.ok;
+  }
+  const stopped = result.stopped.filter((s) => s.outcome !== "not-running").length;
+  writeLine(
+    ctx.stdout,
+    `stopped ${stopped} process${stopped === 1 ? "" : "es"}` +
+      (result.purged ? ` and deleted the state in ${stateDir}` : ""),
+  );
+  return ExitCode.ok;
+}
+
+/**
+ * `bindops dev status`: each recorded process, running or stopped, and the kubeconfigs. Exit 0
+ * when everything runs, 4 when something is stopped or nothing was ever started, so scripts can
+ * run `bindops dev status || bindops dev up`.
+ */
+export async function devStatusCommand(ctx: CommandContext, raw: unknown): Promise<ExitCode> {
+  const options = commandOptions(raw);
+  const stateDir = path.resolve(ctx.cwd, options.stateDir);
+  const status = await devStatus({ stateDir });
+  if (!status.exists) {
+    writeLine(
+      ctx.stdout,
+      `no local control plane in ${stateDir} (start one with \`bindops dev up\`)`,
+    );
+    return ExitCode.unreachable;
+  }
+  const width = Math.max(...status.processes.map((p) => p.name.length));
+  for (const p of status.processes) {
+    const detail = p.running
+      ? `running  pid ${p.pid}` +
+        (p.rssBytes === undefined ? "" : `  ${Math.round(p.rssBytes / 2 ** 20)} MiB`)
+      : "stopped";
+    writeLine(ctx.stdout, `${p.name.padEnd(width)}  ${detail}`);
+  }
+  for (const c of status.clusters) {
+    writeLine(
+      ctx.stdout,
+      `${c.name} kubeconfig: ${c.kubeconfigPath}${c.kubeconfigExists ? "" : " (missing)"}`,
+    );
+  }
+  return status.allRunning ? ExitCode.ok : ExitCode.unreachable;
+}
+
+/** Commander's options object for the `dev` commands (see run.ts). */
+function commandOptions(raw: unknown): DevCommandOptions {
+  const o = (raw ?? {}) as Partial<Record<keyof DevCommandOptions, unknown>>;
+  return {
+    stateDir: typeof o.stateDir === "string" ? o.stateDir : ".bindops/dev",
+    ...(typeof o.clusters === "string" ? { clusters: o.clusters } : {}),
+    purge: o.purge === true,
+  };
+}
+
+/** `BINDOPS_CACHE_DIR`, else the XDG cache folder, as scripts/build-control-plane.sh decides. */
+function cacheDir(ctx: CommandContext): string {
+  const explicit = ctx.env.BINDOPS_CACHE_DIR;
+  if (explicit) return path.resolve(ctx.cwd, explicit);
+  return path.join(ctx.env.XDG_CACHE_HOME || path.join(homedir(), ".cache"), "bindops");
+}
+
+function shellQuote(value: string): string {
+  return /^[\w./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,48 @@
+import path from "node:path";
+
+/** Where `dev up` keeps each thing inside its state folder. */
+export interface DevPaths {
+  stateDir: string;
+  /** The JSON record of ports, tokens and the processes `dev up` started. */
+  stateFile: string;
+  logsDir: string;
+  etcdDataDir: string;
+  /** Per-cluster material that is not for users: certificates, keys, token file. */
+  clustersDir: string;
+  log(processName: string): string;
+  clusterDir(cluster: string): string;
+  /** kube-apiserver's `--cert-dir`; it generates `apiserver.crt` and `apiserver.key` there. */
+  certDir(cluster: string): string;
+  servingCert(cluster: string): string;
+  serviceAccountKey(cluster: string): string;
+  serviceAccountPublicKey(cluster: string): string;
+  tokenFile(cluster: string): string;
+  /** The controller manager's own copy, so users may edit theirs freely. */
+  controllerManagerKubeconfig(cluster: string): string;
+  /** `<state>/<cluster>.kubeconfig`: the layout `--kubeconfig-dir` reads. */
+  kubeconfig(cluster: string): string;
+}
+
+/** The layout of a `dev` state folder; `stateDir` should be absolute. */
+export function devPaths(stateDir: string): DevPaths {
+  const clustersDir = path.join(stateDir, "clusters");
+  const clusterDir = (cluster: string) => path.join(clustersDir, cluster);
+  const certDir = (cluster: string) => path.join(clusterDir(cluster), "pki");
+  return {
+    stateDir,
+    stateFile: path.join(stateDir, "state.json"),
+    logsDir: path.join(stateDir, "logs"),
+    etcdDataDir: path.join(stateDir, "etcd"),
+    clustersDir,
+    log: (name) => path.join(stateDir, "logs", `${name}.log`),
+    clusterDir,
+    certDir,
+    servingCert: (cluster) => path.join(certDir(cluster), "apiserver.crt"),
+    serviceAccountKey: (cluster) => path.join(clusterDir(cluster), "service-account.key"),
+    serviceAccountPublicKey: (cluster) => path.join(clusterDir(cluster), "service-account.pub"),
+    tokenFile: (cluster) => path.join(clusterDir(cluster), "tokens.csv"),
+    controllerManagerKubeconfig: (cluster) =>
+      path.join(clusterDir(cluster), "controller-manager.kubeconfig"),
+    kubeconfig: (cluster) => path.join(stateDir, `${cluster}.kubeconfig`),
+  };
+}

@@ -1,0 +1,110 @@
+import type { ServerVersion } from "./server-version.js";
+
+/** Metadata of a Kubernetes object, as far as bindops reads it; other fields pass through. */
+export interface KubeObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  finalizers?: string[];
+  ownerReferences?: Record<string, unknown>[];
+  managedFields?: ManagedFieldsEntry[];
+  [key: string]: unknown;
+}
+
+/** One entry of `metadata.managedFields`: who owns which fields (server-side apply). */
+export interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: "Apply" | "Update";
+  apiVersion?: string;
+  time?: string;
+  fieldsType?: string;
+  fieldsV1?: Record<string, unknown>;
+  subresource?: string;
+}
+
+/** Any Kubernetes object as plain JSON: what the server sends and accepts, nothing converted. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: KubeObjectMeta;
+  [key: string]: unknown;
+}
+
+/** Names one object. `namespace` is ignored for cluster-scoped kinds. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** Every I/O call can be cancelled. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface ListQuery {
+  apiVersion: string;
+  kind: string;
+  /** Only this namespace; all namespaces when absent (and for cluster-scoped kinds). */
+  namespace?: string;
+  /** `app=web,tier!=db`, or labels that must all match exactly. */
+  labelSelector?: string | Record<string, string>;
+  fieldSelector?: string;
+}
+
+export interface ObjectList {
+  /** Each item carries `apiVersion` and `kind`, which the server leaves out of list items. */
+  items: KubeObject[];
+  /** The list's resourceVersion, from which a watch can start. */
+  resourceVersion: string;
+}
+
+export interface ApplyOptions extends CallOptions {
+  /** Take over fields another manager owns instead of failing with `Conflict`. Default false. */
+  force?: boolean;
+  /** Default `bindops`. */
+  fieldManager?: string;
+  /** Validate and return the result without persisting it. */
+  dryRun?: boolean;
+}
+
+export interface DeleteOptions extends CallOptions {
+  /** Default `Background`: dependents are garbage-collected after the object goes. */
+  propagationPolicy?: "Background" | "Foreground" | "Orphan";
+}
+
+/** How a server serves a kind: its resource name (plural) and whether it lives in namespaces. */
+export interface KindInfo {
+  plural: string;
+  namespaced: boolean;
+}
+
+/**
+ * The Kubernetes operations the rest of bindops needs, on plain JSON objects of any kind. Failures
+ * are `KubeError`s with a `code` (`NotFound`, `Conflict`, `Invalid`, `Unreachable`, ...).
+ */
+export interface KubeClient {
+  /** The API server's URL, for messages. */
+  readonly server: string;
+  get(ref: ObjectRef, options?: CallOptions): Promise<KubeObject>;
+  /** All pages of a list. */
+  list(query: ListQuery, options?: CallOptions): Promise<ObjectList>;
+  /** Server-side apply: the object is the complete intent of its field manager. */
+  apply(object: KubeObject, options?: ApplyOptions): Promise<KubeObject>;
+  /** Deletes one object; `NotFound` when it is already gone. */
+  delete(ref: ObjectRef, options?: DeleteOptions): Promise<void>;
+  /**
+   * How the server serves a kind; `NotFound` (reason `UnknownKind`) when it does not, e.g. because
+   * its CRD is not installed (yet).
+   */
+  describeKind(apiVersion: string, kind: string, options?: CallOptions): Promise<KindInfo>;
+  /** `GET /version`, read once and remembered. */
+  serverVersion(options?: CallOptions): Promise<ServerVersion>;
+}
