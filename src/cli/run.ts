@@ -1,8 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
-import { readFileSync } from "node:fs";
 import { BindopsError, ExitCode, exitCodeFor } from "../core/errors.js";
 import { createLogger, type LogFormat } from "./logger.js";
 import type { CommandContext } from "./io.js";
+import { packageVersion } from "./package-version.js";
 import type { LevelWithSilent } from "pino";
 
 export interface RunEnvironment {
@@ -21,15 +21,8 @@ interface GlobalOptions {
   color: boolean;
 }
 
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 /** A command's entry: loaded on first use, so `bindops validate` never pays for the Kubernetes client. */
-type Action = (ctx: CommandContext, ...args: unknown[]) => Promise<ExitCode>;
+type Action = (ctx: CommandContext, ...args: never[]) => Promise<ExitCode>;
 
 /**
  * Builds the command tree. Commands are thin: each action imports its module lazily and returns
@@ -185,7 +178,8 @@ export async function run(env: RunEnvironment): Promise<ExitCode> {
       signal: env.signal,
       debug: globals.debug,
     };
-    const fn = await load();
+    // commander hands each action its arguments and options as parsed from the declarations above.
+    const fn = (await load()) as (ctx: CommandContext, ...args: unknown[]) => Promise<ExitCode>;
     exitCode = await fn(ctx, ...args, cmd.opts());
   });
   try {

@@ -9,7 +9,6 @@ import type {
 } from "./claim-policy.js";
 import { claimScope } from "./claim-scope.js";
 import { claimShape } from "./claim-shape.js";
-import { sortPolicies } from "./load-policies.js";
 import type { PermissionClaim, ServiceBinding } from "./service-binding.js";
 import { serviceBindingOf } from "./service-binding.js";
 
@@ -31,21 +30,22 @@ export interface PolicyDecision {
 
 /**
  * Decides every permission claim of every `ServiceBinding` in `bindings` (other kinds are
- * ignored). Policies are tried in name order and their rules in order; the first rule that
- * matches decides, and a claim no rule matches is allowed. Decisions come in file, document and
- * claim order.
+ * ignored). Policies are tried in the order given (`loadPolicies` returns them in name order;
+ * `validate` puts the repository's policies before bindops's shipped defaults, so an
+ * organisation's rules always come first) and their rules in order; the first rule that matches
+ * decides, and a claim no rule matches is allowed. Decisions come in file, document and claim
+ * order.
  */
 export function evaluateClaims(
   bindings: readonly ManifestDocument[],
   policies: readonly ClaimPolicy[],
 ): PolicyDecision[] {
-  const ordered = sortPolicies(policies);
   const views = bindings
     .map(serviceBindingOf)
     .filter((b): b is ServiceBinding => b !== undefined)
     .sort((a, b) => compare(a.file, b.file) || a.index - b.index);
   return views.flatMap((binding) =>
-    binding.claims.map((claim, claimIndex) => decide(binding, claim, claimIndex, ordered)),
+    binding.claims.map((claim, claimIndex) => decide(binding, claim, claimIndex, policies)),
   );
 }
 

@@ -1,6 +1,11 @@
-import { InternalError, type ExitCode } from "../../core/errors.js";
+import { stringify } from "yaml";
+import { ExitCode } from "../../core/errors.js";
+import { kubeBindCrds } from "../../schema/kube-bind-crds.js";
 import type { CommandContext } from "../io.js";
 
-export function crdsCommand(_ctx: CommandContext): Promise<ExitCode> {
-  return Promise.reject(new InternalError("crds is not built yet"));
+/** `bindops crds`: the CRDs bindops installs for kube-bind's kinds, as one YAML stream. */
+export function crdsCommand(ctx: CommandContext): Promise<ExitCode> {
+  const documents = kubeBindCrds().map((crd) => stringify(crd, { lineWidth: 0 }));
+  ctx.stdout.write(documents.map((doc) => `---\n${doc}`).join(""));
+  return Promise.resolve(ExitCode.ok);
 }

@@ -54,17 +54,30 @@ describe("evaluateClaims", () => {
     assert.equal(decision?.reason, "look");
   });
 
-  it("tries policies in name order, whatever order they are given in", () => {
+  it("loads policies in name order, whatever order the files come in", () => {
     const zeta = policyDoc("zeta", [{ name: "z", effect: "deny" }]);
     const alpha = policyDoc("alpha", [{ name: "a", effect: "allow", reason: "fine" }]);
-    const { policies } = loadPolicies([zeta, alpha]);
-    for (const order of [policies, [...policies].reverse()]) {
-      const [decision] = evaluateClaims([bindingDoc({ claims: [secretsMatchAll] })], order);
+    for (const docs of [
+      [zeta, alpha],
+      [alpha, zeta],
+    ]) {
+      const { policies } = loadPolicies(docs);
+      const [decision] = evaluateClaims([bindingDoc({ claims: [secretsMatchAll] })], policies);
       assert.deepEqual(
         [decision?.effect, decision?.policy, decision?.rule],
         ["allow", "alpha", "a"],
       );
     }
+  });
+
+  it("tries policies in the order given, so a repository's policies can precede the defaults", () => {
+    const defaults = loadPolicies([policyDoc("a-defaults", [{ name: "d", effect: "allow" }])]);
+    const org = loadPolicies([policyDoc("z-org", [{ name: "o", effect: "deny", reason: "no" }])]);
+    const [decision] = evaluateClaims(
+      [bindingDoc({ claims: [secretsMatchAll] })],
+      [...org.policies, ...defaults.policies],
+    );
+    assert.deepEqual([decision?.effect, decision?.policy], ["deny", "z-org"]);
   });
 
   it("falls through to a later policy when no rule of an earlier one matches", () => {

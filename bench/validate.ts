@@ -1,0 +1,255 @@
+/**
+ * The validate benchmark. Generates a realistic bindops repository of N documents (default 10,000
+ * across 2,000 files: custom resources of the examples' database API, ServiceBindings,
+ * APIServiceExportRequests and ConfigMaps, next to the examples' CRDs, template and policies) and
+ * times, as whole processes in the same run:
+ *
+ *   js-yaml     a bare js-yaml loadAll of every file (the floor)
+ *   yaml        a bare `yaml` parseAllDocuments of every file
+ *   bindops     `bindops validate` of the repository (exit 0 expected)
+ *
+ * Each is run several times; the median wall time, its ratio to the floor and the peak RSS are
+ * printed. Run with `npm run bench -- --docs 10000 --files 2000 --runs 5`.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({
+  options: {
+    docs: { type: "string", default: "10000" },
+    files: { type: "string", default: "2000" },
+    runs: { type: "string", default: "5" },
+    dir: { type: "string" },
+  },
+});
+const docs = Number(values.docs);
+const files = Number(values.files);
+const runs = Number(values.runs);
+if (!(docs > 0 && files > 0 && runs > 0 && docs >= files)) {
+  throw new Error("--docs, --files and --runs must be positive, with docs >= files");
+}
+
+const cli = path.join(repoRoot, "dist/cli/main.js");
+if (!existsSync(cli)) throw new Error("build first: npm run build");
+
+const corpus = values.dir ?? path.join(repoRoot, "bench/.corpus", `${docs}-${files}`);
+generateCorpus(corpus, docs, files);
+
+interface Subject {
+  name: string;
+  args: string[];
+  expectExit: number;
+}
+const subjects: Subject[] = [
+  {
+    name: "js-yaml loadAll (floor)",
+    args: [path.join(repoRoot, "bench/floor-js-yaml.mjs"), corpus],
+    expectExit: 0,
+  },
+  {
+    name: "yaml parseAllDocuments",
+    args: [path.join(repoRoot, "bench/floor-yaml.mjs"), corpus],
+    expectExit: 0,
+  },
+  { name: "bindops validate", args: [cli, "validate", corpus, "-o", "json"], expectExit: 0 },
+];
+
+console.log(
+  `corpus: ${docs} documents in ${files} files (+ examples' CRDs, template, policies) at ${corpus}`,
+);
+console.log(`runs: ${runs} per subject, median reported; node ${process.version}\n`);
+
+const results = subjects.map((subject) => measure(subject));
+const floor = results[0]!.medianMs;
+const pad = (s: string, n: number) => s.padEnd(n);
+console.log(
+  pad("subject", 26) +
+    pad("median ms", 12) +
+    pad("min ms", 10) +
+    pad("× floor", 10) +
+    "peak RSS MiB",
+);
+for (const r of results) {
+  console.log(
+    pad(r.name, 26) +
+      pad(r.medianMs.toFixed(0), 12) +
+      pad(r.minMs.toFixed(0), 10) +
+      pad((r.medianMs / floor).toFixed(2), 10) +
+      (r.peakRssKiB / 1024).toFixed(0),
+  );
+}
+
+function measure(subject: Subject): {
+  name: string;
+  medianMs: number;
+  minMs: number;
+  peakRssKiB: number;
+} {
+  const times: number[] = [];
+  let peak = 0;
+  const rssFile = path.join(tmpdir(), `bindops-bench-rss-${process.pid}`);
+  for (let i = 0; i < runs + 1; i++) {
+    rmSync(rssFile, { force: true });
+    const start = process.hrtime.bigint();
+    const child = spawnSync(
+      process.execPath,
+      ["--import", path.join(repoRoot, "bench/rss.mjs"), ...subject.args],
+      {
+        env: { ...process.env, BENCH_RSS_OUT: rssFile, NO_COLOR: "1" },
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+      },
+    );
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (child.status !== subject.expectExit) {
+      throw new Error(
+        `${subject.name} exited ${child.status}:\n${child.stderr.slice(0, 2000)}\n${child.stdout.slice(0, 2000)}`,
+      );
+    }
+    if (i === 0) continue; // warm the file cache
+    times.push(ms);
+    for (const line of readFileSync(rssFile, "utf8").split("\n"))
+      peak = Math.max(peak, Number(line) || 0);
+  }
+  rmSync(rssFile, { force: true });
+  times.sort((a, b) => a - b);
+  return {
+    name: subject.name,
+    medianMs: times[Math.floor(times.length / 2)]!,
+    minMs: times[0]!,
+    peakRssKiB: peak,
+  };
+}
+
+/** A repository that validates cleanly: the examples' provider and policies, plus generated consumers. */
+function generateCorpus(dir: string, documentCount: number, fileCount: number): void {
+  const marker = path.join(dir, ".complete");
+  if (existsSync(marker)) return;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const examples = path.join(repoRoot, "examples");
+  cpSync(path.join(examples, "bindops.yaml"), path.join(dir, "bindops.yaml"));
+  cpSync(path.join(examples, "providers"), path.join(dir, "providers"), { recursive: true });
+  cpSync(path.join(examples, "policies"), path.join(dir, "policies"), { recursive: true });
+
+  let written = 0;
+  for (let f = 0; f < fileCount; f++) {
+    const perFile = Math.floor(documentCount / fileCount) + (f < documentCount % fileCount ? 1 : 0);
+    const team = `team-${String(f % 50).padStart(2, "0")}`;
+    const parts: string[] = [];
+    for (let d = 0; d < perFile; d++) parts.push(documentFor(written++, team));
+    const sub = f % 10 === 0 ? "bindings" : "workloads";
+    const file = path.join(dir, "consumers", team, sub, `file-${f}.yaml`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, parts.join("---\n"));
+  }
+  writeFileSync(marker, "");
+}
+
+function documentFor(i: number, team: string): string {
+  const ns = `${team}-apps`;
+  switch (i % 10) {
+    case 0:
+      return `apiVersion: bindops.dev/v1alpha1
+kind: ServiceBinding
+metadata:
+  name: db-${i}
+spec:
+  consumer: consumer
+  provider: provider
+  template: databases
+  isolation: Prefixed
+  namespaces:
+    - name: ${ns}
+  permissionClaims:
+    - group: ""
+      resource: secrets
+      selector:
+        labelSelector:
+          matchLabels:
+            app: ${team}
+            dbaas.example.com/credentials: "true"
+      direction: Both
+`;
+    case 1:
+      return `apiVersion: kube-bind.io/v1alpha2
+kind: APIServiceExportRequest
+metadata:
+  name: request-${i}
+  namespace: kube-bind-${team}
+spec:
+  resources:
+    - group: dbaas.example.com
+      resource: postgresclusters
+      versions: [v1alpha1]
+  permissionClaims:
+    - group: ""
+      resource: secrets
+      selector:
+        labelSelector:
+          matchLabels:
+            app: ${team}
+`;
+    case 2:
+    case 3:
+      return `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: init-${i}
+  namespace: ${ns}
+  labels:
+    app: ${team}
+    dbaas.example.com/init-script: "true"
+data:
+  init.sql: |
+    CREATE TABLE IF NOT EXISTS orders_${i} (id bigint primary key, created timestamptz not null);
+    CREATE INDEX IF NOT EXISTS orders_${i}_created ON orders_${i} (created);
+`;
+    case 4:
+    case 5:
+      return `apiVersion: dbaas.example.com/v1alpha1
+kind: PostgresBackup
+metadata:
+  name: backup-${i}
+  namespace: ${ns}
+spec:
+  clusterRef:
+    name: pg-${i - 4}
+`;
+    default:
+      return `apiVersion: dbaas.example.com/v1alpha1
+kind: PostgresCluster
+metadata:
+  name: pg-${i}
+  namespace: ${ns}
+  labels:
+    app.kubernetes.io/name: pg-${i}
+    app.kubernetes.io/part-of: ${team}
+spec:
+  version: "16"
+  instances: 3
+  storage:
+    size: 20Gi
+    storageClassName: fast-ssd
+  backup:
+    schedule: "0 3 * * *"
+    retention: 14d
+  credentialsSecretRef:
+    name: pg-${i}-credentials
+  connectionSecretName: pg-${i}-connection
+  parameters:
+    max_connections: "200"
+    shared_buffers: 256MB
+  databases:
+    - name: app
+      owner: app
+    - name: reporting
+      owner: reporting
+`;
+  }
+}

@@ -1,0 +1,200 @@
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import type { Dirent, Stats } from "node:fs";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import ignore, { type Ignore } from "ignore";
+import { BindopsError } from "../core/errors.js";
+import { compareFindings, type Finding } from "../core/finding.js";
+import type { LoadRule } from "./load-rules.js";
+
+/** Options of `discoverFiles`. */
+export interface DiscoverOptions {
+  /** More gitignore-style patterns to skip, on top of `.bindopsignore` (from `--exclude`). */
+  exclude?: readonly string[];
+  /** Checked between directories. */
+  signal?: AbortSignal;
+}
+
+/** The files to load, and the links and folders that were refused on the way. */
+export interface DiscoveredFiles {
+  /** Repo-relative paths with forward slashes, sorted by code unit, without duplicates. */
+  files: string[];
+  /** `symlink-outside-root`, `symlink-broken` and `unreadable-file` errors. */
+  findings: Finding[];
+}
+
+/** The names of the files bindops loads. */
+const MANIFEST = /\.(ya?ml|json)$/;
+/** Never walked, wherever they are. */
+const SKIPPED_DIRECTORIES = new Set([".git", "node_modules"]);
+
+/**
+ * Lists the manifest files (`*.yaml`, `*.yml`, `*.json`) under `paths` (files or directories,
+ * relative to `root` or absolute inside it; none means the whole root). `.git` and
+ * `node_modules` are skipped, and so is what `.bindopsignore` at the root and `exclude` match
+ * (gitignore syntax). The same filters apply to files named directly, so a list of changed files
+ * can be passed as is.
+ *
+ * Symbolic links are followed when they stay inside the root (a link back to a directory being
+ * walked is not followed again); one that leads outside the root, or nowhere, is a finding and is
+ * not followed. A path that does not exist or lies outside the root is a usage error.
+ */
+export function discoverFiles(
+  root: string,
+  paths: readonly string[],
+  options: DiscoverOptions = {},
+): DiscoveredFiles {
+  const rootPath = resolve(root);
+  const rootReal = realRoot(rootPath);
+  const ignored = ignoreRules(rootReal, options.exclude ?? []);
+  const files = new Set<string>();
+  const findings: Finding[] = [];
+
+  const isIgnored = (rel: string, directory: boolean): boolean =>
+    rel.split("/").some((segment) => SKIPPED_DIRECTORIES.has(segment)) ||
+    ignored.ignores(directory ? `${rel}/` : rel);
+
+  const refuse = (rel: string, rule: LoadRule, message: string) =>
+    findings.push({ severity: "error", rule, message, location: { file: rel } });
+
+  /** Follows a link; undefined when it must not be (a finding says why, where it matters). */
+  const follow = (
+    abs: string,
+    rel: string,
+    explicit = false,
+  ): { real: string; stat: Stats } | undefined => {
+    let real: string;
+    let stat: Stats;
+    try {
+      real = realpathSync(abs);
+      stat = statSync(real);
+    } catch {
+      if (MANIFEST.test(rel)) refuse(rel, "symlink-broken", "the symbolic link points to nothing");
+      return undefined;
+    }
+    if (!inside(rootReal, real)) {
+      if (explicit || stat.isDirectory() || MANIFEST.test(rel)) {
+        refuse(
+          rel,
+          "symlink-outside-root",
+          "the symbolic link leads outside the repository, so it is not followed",
+        );
+      }
+      return undefined;
+    }
+    return { real, stat };
+  };
+
+  // `onPath` holds the real paths of the directories being walked, so a link back to one of them
+  // is not followed: no cycles, however the links are arranged.
+  const walk = (abs: string, rel: string, real: string, onPath: Set<string>): void => {
+    options.signal?.throwIfAborted();
+    onPath.add(real);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(abs, { withFileTypes: true });
+    } catch (cause) {
+      const code = (cause as { code?: unknown }).code;
+      findings.push({
+        severity: "error",
+        rule: "unreadable-file",
+        message: `the directory cannot be read (${typeof code === "string" ? code : String(cause)})`,
+        location: { file: rel === "" ? "." : rel },
+      });
+      return;
+    }
+    for (const entry of entries) {
+      const childAbs = join(abs, entry.name);
+      const childRel = rel === "" ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!isIgnored(childRel, true)) walk(childAbs, childRel, join(real, entry.name), onPath);
+      } else if (entry.isFile()) {
+        if (MANIFEST.test(entry.name) && !isIgnored(childRel, false)) files.add(childRel);
+      } else if (entry.isSymbolicLink()) {
+        if (isIgnored(childRel, false) || isIgnored(childRel, true)) continue;
+        const target = follow(childAbs, childRel);
+        if (target === undefined) continue;
+        if (target.stat.isDirectory()) {
+          if (!onPath.has(target.real)) walk(childAbs, childRel, target.real, onPath);
+        } else if (target.stat.isFile() && MANIFEST.test(entry.name)) {
+          files.add(childRel);
+        }
+      }
+    }
+    onPath.delete(real);
+  };
+
+  for (const path of paths.length === 0 ? ["."] : paths) {
+    const abs = resolve(rootPath, path);
+    const rel = repoRelative(rootPath, rootReal, abs, path);
+    try {
+      lstatSync(abs);
+    } catch {
+      throw new BindopsError("usage", "path-not-found", `${path} does not exist`, {
+        hint: `paths are taken relative to the repository root ${rootPath}`,
+      });
+    }
+    if (rel === "") {
+      walk(rootPath, "", rootReal, new Set());
+      continue;
+    }
+    // Resolved as a whole: a link anywhere along the path may lead outside the root.
+    const target = follow(abs, rel, true);
+    if (target === undefined) continue;
+    if (target.stat.isDirectory()) {
+      if (!isIgnored(rel, true)) walk(abs, rel, target.real, new Set());
+    } else if (target.stat.isFile() && MANIFEST.test(rel) && !isIgnored(rel, false)) {
+      files.add(rel);
+    }
+  }
+  return { files: [...files].sort(byCodeUnit), findings: findings.sort(compareFindings) };
+}
+
+function realRoot(rootPath: string): string {
+  try {
+    const real = realpathSync(rootPath);
+    if (statSync(real).isDirectory()) return real;
+  } catch {
+    // reported below
+  }
+  throw new BindopsError(
+    "usage",
+    "path-not-found",
+    `the repository root ${rootPath} is not a directory`,
+  );
+}
+
+function ignoreRules(rootReal: string, exclude: readonly string[]): Ignore {
+  const rules = ignore();
+  try {
+    rules.add(readFileSync(join(rootReal, ".bindopsignore"), "utf8"));
+  } catch (cause) {
+    if ((cause as { code?: unknown }).code !== "ENOENT") {
+      throw new BindopsError("usage", "unreadable-ignore-file", ".bindopsignore cannot be read", {
+        cause,
+      });
+    }
+  }
+  return rules.add([...exclude]);
+}
+
+/** `abs` relative to the root with forward slashes (`""` for the root itself), or a usage error. */
+function repoRelative(rootPath: string, rootReal: string, abs: string, given: string): string {
+  for (const base of [rootPath, rootReal]) {
+    const rel = relative(base, abs);
+    const up = rel === ".." || rel.startsWith(`..${sep}`);
+    if (!up && !isAbsolute(rel)) return rel.split(sep).join("/");
+  }
+  throw new BindopsError(
+    "usage",
+    "path-outside-root",
+    `${given} is outside the repository root ${rootPath}`,
+  );
+}
+
+function inside(rootReal: string, real: string): boolean {
+  return real === rootReal || real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep);
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

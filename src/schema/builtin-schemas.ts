@@ -1,0 +1,112 @@
+import { bindopsKinds } from "./bindops-kinds.js";
+import type { BuiltinKind } from "./builtin-kind.js";
+import type { JsonSchema } from "./json-schema.js";
+import {
+  SchemaCompiler,
+  type DocumentValidator,
+  type KindValidator,
+  type SchemaSource,
+} from "./kind-validator.js";
+import { kubeBindGroup, kubeBindKinds } from "./kube-bind-kinds.js";
+import { kubernetesNameFormat, loadKubernetesKind } from "./kubernetes-kinds.js";
+import { objectMetaSchema } from "./object-meta-schema.js";
+import type { StringFormat } from "./string-formats.js";
+
+/*
+ * The schemas bindops ships never change while it runs, so each is compiled at most once per
+ * process, however many registries (one per validated revision, in the reconciler) use it.
+ */
+
+const compiler = new SchemaCompiler();
+const key = (apiVersion: string, kind: string) => `${apiVersion} ${kind}`;
+
+interface Builtin {
+  source: SchemaSource;
+  schema: JsonSchema;
+  validator?: KindValidator;
+}
+
+const builtins = new Map<string, Builtin>();
+const versionsByGroupKind = new Map<string, string[]>();
+const kindsByGroup = new Map<string, Set<string>>();
+
+function register(source: SchemaSource, kind: BuiltinKind): void {
+  builtins.set(key(`${kind.group}/${kind.version}`, kind.kind), { source, schema: kind.schema });
+  const groupKind = `${kind.group} ${kind.kind}`;
+  versionsByGroupKind.set(groupKind, [...(versionsByGroupKind.get(groupKind) ?? []), kind.version]);
+  const kinds = kindsByGroup.get(kind.group) ?? new Set<string>();
+  kindsByGroup.set(kind.group, kinds.add(kind.kind));
+}
+for (const kind of bindopsKinds) register("bindops", kind);
+for (const kind of kubeBindKinds) {
+  for (const [version, schema] of Object.entries(kind.schemas)) {
+    register("kube-bind", { group: kubeBindGroup, version, kind: kind.kind, schema });
+  }
+}
+
+/** The validator of one of bindops's or kube-bind's kinds, compiled on first use. */
+export function builtinValidator(apiVersion: string, kind: string): KindValidator | undefined {
+  const builtin = builtins.get(key(apiVersion, kind));
+  if (builtin === undefined) return undefined;
+  builtin.validator ??= compiler.compile(builtin.source, builtin.schema);
+  return builtin.validator;
+}
+
+/** The versions bindops has a schema for, of a kind of its own or of kube-bind's. */
+export function builtinVersions(group: string, kind: string): string[] | undefined {
+  return versionsByGroupKind.get(`${group} ${kind}`);
+}
+
+/** The kinds bindops has schemas for in a group (`bindops.dev`, `kube-bind.io`). */
+export function builtinKinds(group: string): string[] {
+  return [...(kindsByGroup.get(group) ?? [])];
+}
+
+const kubernetes = new Map<string, KindValidator | null>();
+const metadataChecks = new Map<StringFormat, KindValidator>();
+
+/**
+ * The validator of a Kubernetes built-in kind: kubernetes-models's published schema, plus the
+ * metadata rules the API server enforces and that schema leaves open.
+ */
+export function kubernetesValidator(apiVersion: string, kind: string): KindValidator | undefined {
+  const id = key(apiVersion, kind);
+  const cached = kubernetes.get(id);
+  if (cached !== undefined) return cached ?? undefined;
+  const check = loadKubernetesKind(apiVersion, kind);
+  if (check === undefined) {
+    kubernetes.set(id, null);
+    return undefined;
+  }
+  const metadata = metadataCheck(kubernetesNameFormat(kind));
+  const validate: DocumentValidator = (value) => {
+    const errors = check(value);
+    if (errors.length > 0) {
+      validate.errors = errors;
+      return false;
+    }
+    const valid = metadata.validate(value);
+    validate.errors = metadata.validate.errors ?? null;
+    return valid;
+  };
+  const validator: KindValidator = {
+    source: "kubernetes",
+    validate,
+    errorsOf: (value) => [...check(value), ...metadata.errorsOf(value)],
+  };
+  kubernetes.set(id, validator);
+  return validator;
+}
+
+function metadataCheck(name: StringFormat): KindValidator {
+  let check = metadataChecks.get(name);
+  if (check === undefined) {
+    check = compiler.compile("kubernetes", {
+      type: "object",
+      properties: { metadata: objectMetaSchema({ fields: "kubernetes", name }) },
+      required: ["metadata"],
+    });
+    metadataChecks.set(name, check);
+  }
+  return check;
+}

@@ -1,0 +1,77 @@
+import { Ajv, type ErrorObject, type SchemaValidateFunction } from "ajv";
+import { kubernetesFormats } from "./kubernetes-formats.js";
+
+export interface AjvOptions {
+  /** Report every error (slower) rather than stopping at the first. */
+  allErrors: boolean;
+  /** ajv's strict mode, for checking authored schemas in tests; off at run time. */
+  strict?: boolean;
+}
+
+/** Kubernetes extensions that only annotate a schema (they shape CRDs, not validation). */
+const annotations = [
+  "x-kubernetes-preserve-unknown-fields",
+  "x-kubernetes-embedded-resource",
+  "x-kubernetes-int-or-string",
+  "x-kubernetes-list-type",
+  "x-kubernetes-map-type",
+];
+
+export const listMapKeysKeyword = "x-kubernetes-list-map-keys";
+
+/**
+ * `x-kubernetes-list-map-keys`: the items of a list of type `map` are unique by the values of
+ * these keys, as the API server requires (it refuses duplicates).
+ */
+const listMapKeys: SchemaValidateFunction = (keys: readonly string[], data: unknown): boolean => {
+  if (!Array.isArray(data)) return true;
+  const seen = new Map<string, number>();
+  const errors: Partial<ErrorObject>[] = [];
+  data.forEach((item, index) => {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) return;
+    const values = keys.map((key) => (item as Record<string, unknown>)[key]);
+    const id = JSON.stringify(values);
+    const first = seen.get(id);
+    if (first === undefined) {
+      seen.set(id, index);
+      return;
+    }
+    errors.push({
+      keyword: listMapKeysKeyword,
+      params: { keys, values, first, duplicate: index },
+      message: "must not contain duplicate keys",
+    });
+  });
+  listMapKeys.errors = errors;
+  return errors.length === 0;
+};
+
+/**
+ * An ajv instance for bindops's schemas and CRD-derived ones: draft-07, Kubernetes's formats,
+ * the list-map-keys check. Schemas are compiled without meta-schema validation (bindops builds
+ * them) and messages only where errors are wanted in full.
+ */
+export function createAjv(options: AjvOptions): Ajv {
+  const strict = options.strict === true;
+  const ajv = new Ajv({
+    allErrors: options.allErrors,
+    strict,
+    strictTypes: strict,
+    strictTuples: strict,
+    strictRequired: false,
+    allowUnionTypes: true,
+    validateSchema: strict,
+    addUsedSchema: false,
+    messages: options.allErrors,
+    formats: kubernetesFormats,
+  });
+  ajv.addVocabulary(annotations);
+  ajv.addKeyword({
+    keyword: listMapKeysKeyword,
+    type: "array",
+    schemaType: "array",
+    errors: true,
+    validate: listMapKeys,
+  });
+  return ajv;
+}

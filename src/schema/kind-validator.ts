@@ -1,0 +1,60 @@
+import type { Ajv, ErrorObject } from "ajv";
+import { createAjv } from "./create-ajv.js";
+import type { JsonSchema } from "./json-schema.js";
+
+/** Where a kind's schema comes from. */
+export type SchemaSource = "bindops" | "kube-bind" | "kubernetes" | "crd";
+
+/** ajv's validate function, or anything shaped like it: true when valid, else `errors` set. */
+export interface DocumentValidator {
+  (value: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+/** The schema of one kind at one version, compiled. */
+export interface KindValidator {
+  readonly source: SchemaSource;
+  /** The fast check every document gets: stops at the first error. */
+  readonly validate: DocumentValidator;
+  /** Every error of a document (compiles an all-errors validator on first use). */
+  errorsOf(value: unknown): ErrorObject[];
+}
+
+/**
+ * Compiles schemas into KindValidators: a first-error validator at once, an all-errors one only
+ * when a document fails. ajv keeps every schema it compiled, so a compiler lives as long as the
+ * schemas it serves: one for the shipped schemas, one per registry for CRDs.
+ */
+export class SchemaCompiler {
+  private fast: Ajv | undefined;
+  private full: Ajv | undefined;
+
+  compile(source: SchemaSource, schema: JsonSchema): KindValidator {
+    const validate = compileSafely((this.fast ??= createAjv({ allErrors: false })), schema);
+    let all: DocumentValidator | undefined;
+    return {
+      source,
+      validate,
+      errorsOf: (value) => {
+        all ??= compileSafely((this.full ??= createAjv({ allErrors: true })), schema);
+        return all(value) ? [] : (all.errors ?? []);
+      },
+    };
+  }
+}
+
+/** A validator even for a schema ajv cannot compile: it fails every document, saying why. */
+function compileSafely(ajv: Ajv, schema: JsonSchema): DocumentValidator {
+  try {
+    return ajv.compile(schema);
+  } catch (error) {
+    const message = `the schema cannot be used: ${error instanceof Error ? error.message : String(error)}`;
+    const failing: DocumentValidator = () => {
+      failing.errors = [
+        { instancePath: "", schemaPath: "#", keyword: "schema", params: {}, message },
+      ];
+      return false;
+    };
+    return failing;
+  }
+}

@@ -1,0 +1,139 @@
+import type { ErrorObject } from "ajv";
+import { createRequire } from "node:module";
+import type { StringFormat } from "./string-formats.js";
+
+/** Checks a document of a built-in kind; the errors, empty when it is valid. */
+export type KubernetesKindCheck = (value: unknown) => ErrorObject[];
+
+interface ModelClass {
+  apiVersion?: unknown;
+  kind?: unknown;
+  prototype: { validate?: (this: unknown) => void };
+}
+
+const load = createRequire(import.meta.url);
+
+const versionPattern = /^v\d+((alpha|beta)\d+)?$/;
+const groupPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const kindPattern = /^[A-Z][A-Za-z0-9]*$/;
+
+/** Groups Kubernetes itself serves: the core group, `apps`-style names, and `*.k8s.io`. */
+export function isKubernetesGroup(group: string): boolean {
+  return group === "" || !group.includes(".") || group.endsWith(".k8s.io");
+}
+
+/**
+ * The format of `metadata.name` the API server enforces for a built-in kind: most kinds take a
+ * DNS subdomain, but namespaces are labels, Services DNS-1035 labels, and RBAC objects anything
+ * usable in a URL path (`system:aggregate-to-edit`).
+ */
+export function kubernetesNameFormat(kind: string): StringFormat {
+  switch (kind) {
+    case "Namespace":
+      return "label";
+    case "Service":
+      return "dns1035Label";
+    case "Role":
+    case "ClusterRole":
+    case "RoleBinding":
+    case "ClusterRoleBinding":
+      return "pathSegment";
+    default:
+      return "subdomain";
+  }
+}
+
+const specAndStatus = ["spec", "status"];
+
+/**
+ * The top-level fields of common built-in kinds. Kubernetes's published schemas do not close
+ * objects, so without this a ConfigMap with a `spec`, or a Secret with `stringdata`, would pass;
+ * the API server refuses (or prunes) such fields.
+ */
+const topLevelFields: Readonly<Record<string, readonly string[]>> = {
+  ConfigMap: ["data", "binaryData", "immutable"],
+  Secret: ["data", "stringData", "type", "immutable"],
+  ServiceAccount: ["secrets", "imagePullSecrets", "automountServiceAccountToken"],
+  Role: ["rules"],
+  ClusterRole: ["rules", "aggregationRule"],
+  RoleBinding: ["subjects", "roleRef"],
+  ClusterRoleBinding: ["subjects", "roleRef"],
+  Namespace: specAndStatus,
+  Service: specAndStatus,
+  Pod: specAndStatus,
+  Deployment: specAndStatus,
+  StatefulSet: specAndStatus,
+  DaemonSet: specAndStatus,
+  ReplicaSet: specAndStatus,
+  Job: specAndStatus,
+  CronJob: specAndStatus,
+  PersistentVolumeClaim: specAndStatus,
+  Ingress: specAndStatus,
+  NetworkPolicy: specAndStatus,
+  HorizontalPodAutoscaler: specAndStatus,
+  PodDisruptionBudget: specAndStatus,
+  ResourceQuota: specAndStatus,
+  LimitRange: ["spec"],
+  CustomResourceDefinition: specAndStatus,
+};
+
+function unknownTopLevelFields(kind: string): KubernetesKindCheck {
+  const listed = topLevelFields[kind];
+  if (listed === undefined) return () => [];
+  const known = new Set(["apiVersion", "kind", "metadata", ...listed]);
+  return (value) => {
+    if (typeof value !== "object" || value === null) return [];
+    return Object.keys(value)
+      .filter((field) => !known.has(field))
+      .map((field) => ({
+        instancePath: "",
+        schemaPath: "#/additionalProperties",
+        keyword: "additionalProperties",
+        params: { additionalProperty: field },
+        message: "must NOT have additional properties",
+      }));
+  };
+}
+
+/**
+ * The published schema of a built-in kind, from `kubernetes-models`: its pre-compiled ajv
+ * validator, loaded on first use (loading all of them costs hundreds of milliseconds; one costs a
+ * few). `undefined` when the package has no such kind at that version. The package's schemas come
+ * from Kubernetes's OpenAPI document, which does not close objects: unknown fields are found only
+ * at the top level of common kinds.
+ */
+export function loadKubernetesKind(
+  apiVersion: string,
+  kind: string,
+): KubernetesKindCheck | undefined {
+  const slash = apiVersion.indexOf("/");
+  const group = slash < 0 ? "" : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  if (!isKubernetesGroup(group) || !versionPattern.test(version) || !kindPattern.test(kind)) {
+    return undefined;
+  }
+  if (group !== "" && !groupPattern.test(group)) return undefined;
+  const specifier = `kubernetes-models/${group === "" ? "" : `${group}/`}${version}/${kind}`;
+  let model: ModelClass | undefined;
+  try {
+    model = (load(specifier) as Record<string, ModelClass | undefined>)[kind];
+  } catch {
+    return undefined;
+  }
+  const validate = model?.prototype.validate;
+  if (model?.apiVersion !== apiVersion || model.kind !== kind || validate === undefined) {
+    return undefined;
+  }
+  const unknownFields = unknownTopLevelFields(kind);
+  return (value) => {
+    const unknown = unknownFields(value);
+    try {
+      validate.call(value);
+      return unknown;
+    } catch (error) {
+      const errors = (error as { errors?: unknown }).errors;
+      if (Array.isArray(errors)) return [...unknown, ...(errors as ErrorObject[])];
+      throw error;
+    }
+  };
+}

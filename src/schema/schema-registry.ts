@@ -1,0 +1,225 @@
+import type { Finding } from "../core/finding.js";
+import type { ManifestDocument } from "../core/manifest.js";
+import { typeMetaOf } from "../core/manifest.js";
+import {
+  builtinKinds,
+  builtinValidator,
+  builtinVersions,
+  kubernetesValidator,
+} from "./builtin-schemas.js";
+import { crdVersionSchema } from "./crd-version-schema.js";
+import type { JsonSchema } from "./json-schema.js";
+import {
+  SchemaCompiler,
+  type DocumentValidator,
+  type KindValidator,
+  type SchemaSource,
+} from "./kind-validator.js";
+import { kubeBindGroup } from "./kube-bind-kinds.js";
+
+export type { DocumentValidator, KindValidator, SchemaSource } from "./kind-validator.js";
+
+export type SchemaLookup =
+  | { status: "found"; validator: KindValidator }
+  | { status: "unknown-kind" }
+  /** The kind is known, but not at this version (or its CRD does not serve it). */
+  | { status: "unknown-version"; source: SchemaSource; served: string[] };
+
+/** What the registry knows of a CRD it was given. */
+export interface CrdSummary {
+  name: string;
+  group: string;
+  kind: string;
+  plural: string;
+  scope: string;
+  file: string;
+  document: number;
+  versions: { name: string; served: boolean; storage: boolean; celRules: number }[];
+}
+
+/**
+ * Every schema `validate` checks documents against: bindops's and kube-bind's kinds (shipped),
+ * Kubernetes's built-in kinds (kubernetes-models), and CRDs added from the repository. Each
+ * schema is compiled once, on first use.
+ */
+export interface SchemaRegistry {
+  lookup(apiVersion: string, kind: string): SchemaLookup;
+  /** The compiled (fast) validator of a kind, or `undefined` when the kind is not known. */
+  validatorFor(apiVersion: string, kind: string): DocumentValidator | undefined;
+  /**
+   * Makes a CRD's kinds known. Returns findings for what makes the CRD unusable or refused by
+   * the API server beyond its published schema (name, storage versions, schema structure); the
+   * CRD document's own shape is checked by validating it like any other document.
+   */
+  addCrd(crd: ManifestDocument): Finding[];
+  /** What the registry knows of the CRDs it was given. */
+  crds(): CrdSummary[];
+  /** The kinds of a group the registry has schemas for (shipped ones and CRDs'), sorted. */
+  kinds(group: string): string[];
+}
+
+export function createSchemaRegistry(): SchemaRegistry {
+  return new Registry();
+}
+
+const groupOf = (apiVersion: string) => typeMetaOf({ apiVersion, kind: "" })?.group ?? "";
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+interface CrdVersion {
+  name: string;
+  served: boolean;
+  storage: boolean;
+  schema: JsonSchema;
+  celRules: number;
+  validator?: KindValidator;
+}
+
+interface CrdEntry {
+  summary: CrdSummary;
+  versions: Map<string, CrdVersion>;
+}
+
+class Registry implements SchemaRegistry {
+  private readonly compiler = new SchemaCompiler();
+  private readonly customResources = new Map<string, CrdEntry>();
+
+  lookup(apiVersion: string, kind: string): SchemaLookup {
+    const builtin = builtinValidator(apiVersion, kind);
+    if (builtin !== undefined) return { status: "found", validator: builtin };
+    const group = groupOf(apiVersion);
+    const version = apiVersion.slice(apiVersion.lastIndexOf("/") + 1);
+    const crd = this.customResources.get(`${group} ${kind}`);
+    const crdVersion = crd?.versions.get(version);
+    if (crdVersion?.served === true) {
+      crdVersion.validator ??= this.compiler.compile("crd", crdVersion.schema);
+      return { status: "found", validator: crdVersion.validator };
+    }
+    const versions = builtinVersions(group, kind);
+    if (versions !== undefined) {
+      const source = group === kubeBindGroup ? "kube-bind" : "bindops";
+      return { status: "unknown-version", source, served: versions };
+    }
+    if (crd !== undefined) {
+      const served = [...crd.versions.values()].filter((v) => v.served).map((v) => v.name);
+      return { status: "unknown-version", source: "crd", served };
+    }
+    const kubernetes = kubernetesValidator(apiVersion, kind);
+    return kubernetes === undefined
+      ? { status: "unknown-kind" }
+      : { status: "found", validator: kubernetes };
+  }
+
+  kinds(group: string): string[] {
+    const fromCrds = [...this.customResources.values()]
+      .filter((entry) => entry.summary.group === group)
+      .map((entry) => entry.summary.kind);
+    return [...new Set([...builtinKinds(group), ...fromCrds])].sort();
+  }
+
+  validatorFor(apiVersion: string, kind: string): DocumentValidator | undefined {
+    const found = this.lookup(apiVersion, kind);
+    return found.status === "found" ? found.validator.validate : undefined;
+  }
+
+  addCrd(document: ManifestDocument): Finding[] {
+    const findings: Finding[] = [];
+    const report = (severity: Finding["severity"], pointer: string, message: string) =>
+      findings.push({
+        severity,
+        rule: "crd-schema",
+        message,
+        location: { file: document.file, document: document.index, pointer },
+      });
+    const crd = document.value;
+    const spec = isRecord(crd.spec) ? crd.spec : {};
+    const names = isRecord(spec.names) ? spec.names : {};
+    const { group } = spec;
+    const { kind, plural } = names;
+    // Missing or mistyped basics are reported by the CRD document's own schema check.
+    if (typeof group !== "string" || typeof kind !== "string" || typeof plural !== "string") {
+      return findings;
+    }
+    const name = isRecord(crd.metadata) ? crd.metadata.name : undefined;
+    if (typeof name === "string" && name !== `${plural}.${group}`) {
+      report(
+        "error",
+        "/metadata/name",
+        `metadata.name must be "${plural}.${group}" (<spec.names.plural>.<spec.group>), not "${name}"`,
+      );
+    }
+    const groupKind = `${group} ${kind}`;
+    const existing = this.customResources.get(groupKind);
+    const same =
+      existing?.summary.file === document.file && existing.summary.document === document.index;
+    if (existing !== undefined && !same) {
+      report(
+        "warning",
+        "/spec/names/kind",
+        `${kind}.${group} is also defined by the CRD in ${existing.summary.file}; that definition is used`,
+      );
+      return findings;
+    }
+    const versions = this.crdVersions(crd, spec, report);
+    this.customResources.set(groupKind, {
+      versions: new Map(versions.map((v) => [v.name, v])),
+      summary: {
+        name: `${plural}.${group}`,
+        group,
+        kind,
+        plural,
+        scope: typeof spec.scope === "string" ? spec.scope : "Namespaced",
+        file: document.file,
+        document: document.index,
+        versions: versions.map(({ name: n, served, storage, celRules }) => ({
+          name: n,
+          served,
+          storage,
+          celRules,
+        })),
+      },
+    });
+    return findings;
+  }
+
+  crds(): CrdSummary[] {
+    return [...this.customResources.values()].map((entry) => entry.summary);
+  }
+
+  private crdVersions(
+    crd: Record<string, unknown>,
+    spec: Record<string, unknown>,
+    report: (severity: Finding["severity"], pointer: string, message: string) => void,
+  ): CrdVersion[] {
+    const listed = Array.isArray(spec.versions)
+      ? spec.versions.filter(isRecord)
+      : typeof spec.version === "string"
+        ? [{ name: spec.version, served: true, storage: true }]
+        : [];
+    const versions: CrdVersion[] = [];
+    for (const entry of listed) {
+      if (typeof entry.name !== "string") continue;
+      const converted = crdVersionSchema(crd, entry.name);
+      if (converted === undefined) continue;
+      for (const problem of converted.problems) {
+        report(problem.severity, problem.pointer, problem.message);
+      }
+      versions.push({
+        name: entry.name,
+        served: entry.served !== false,
+        storage: entry.storage === true,
+        schema: converted.schema,
+        celRules: converted.celRules,
+      });
+    }
+    const storage = versions.filter((v) => v.storage).length;
+    if (versions.length > 0 && storage !== 1) {
+      report(
+        "error",
+        "/spec/versions",
+        `exactly one version must have storage: true (${storage} do)`,
+      );
+    }
+    return versions;
+  }
+}
