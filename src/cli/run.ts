@@ -130,7 +130,9 @@ root and apt; elsewhere, point bindops at any cluster with --kubeconfig/--contex
     );
   dev
     .command("up")
-    .description("start (or reuse) the local clusters and write their kubeconfigs")
+    .description(
+      "start (or reuse) the local clusters, install kube-bind's CRDs, and write their kubeconfigs",
+    )
     .addOption(stateDir())
     .option("--clusters <names>", "comma-separated cluster names", "provider,consumer")
     .action(action(async () => (await import("./commands/dev.js")).devUpCommand));
@@ -151,6 +153,20 @@ root and apt; elsewhere, point bindops at any cluster with --kubeconfig/--contex
     .description("start the local clusters and run the bindops pipeline on examples/")
     .addOption(stateDir())
     .option("--repo <dir>", "the GitOps repository to use", "examples")
+    .option(
+      "--kubeconfig <file>",
+      "use existing clusters: a kubeconfig with contexts named provider and consumer",
+    )
+    .option(
+      "--kubeconfig-dir <dir>",
+      "use existing clusters: a folder of <cluster>.kubeconfig files",
+    )
+    .addHelpText(
+      "after",
+      `
+Without --kubeconfig, --kubeconfig-dir or BINDOPS_KUBECONFIG_PROVIDER and
+BINDOPS_KUBECONFIG_CONSUMER, the demo starts (or reuses) the local control plane of \`dev up\`.`,
+    )
     .action(action(async () => (await import("./commands/demo.js")).demoCommand));
 
   return program;

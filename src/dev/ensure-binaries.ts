@@ -33,8 +33,9 @@ export interface EnsureBinariesOptions {
 
 /** How to go on without a local control plane; every failure here carries it. */
 export const useExistingClusterHint =
-  "point bindops at an existing cluster instead: --kubeconfig FILE (and --context NAME), " +
-  "KUBECONFIG, or BINDOPS_KUBECONFIG_<NAME>=FILE for each cluster";
+  "point bindops at existing clusters instead: --kubeconfig FILE with a context named like each " +
+  "cluster (or KUBECONFIG), --kubeconfig-dir DIR holding <cluster>.kubeconfig, or " +
+  "BINDOPS_KUBECONFIG_<NAME>=FILE for each cluster";
 
 /**
  * Finds kube-apiserver, kube-controller-manager and etcd. When one is missing it runs

@@ -1,6 +1,156 @@
-import { InternalError, type ExitCode } from "../../core/errors.js";
-import type { CommandContext } from "../io.js";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { BindopsError, ExitCode } from "../../core/errors.js";
+import { typeMetaOf } from "../../core/manifest.js";
+import { discoverFiles } from "../../manifests/discover-files.js";
+import { loadFiles } from "../../manifests/load-files.js";
+import { devUp } from "../../dev/dev-up.js";
+import {
+  credentialEnvVar,
+  describeCredentialSource,
+} from "../../kube/resolve-cluster-credentials.js";
+import { installCrds } from "../../kube/install-crd.js";
+import type { KubeObject } from "../../kube/kube-client.js";
+import { renderText } from "../../report/render-text.js";
+import { validateRepository } from "../../validate/validate-repository.js";
+import { installKubeBindCrds } from "../install-kube-bind-crds.js";
+import { connectCluster } from "../../kube/connect-cluster.js";
+import { writeLine, type CommandContext } from "../io.js";
+import { packageVersion } from "../package-version.js";
+import { cacheDir, commandOptions } from "./dev.js";
 
-export function demoCommand(_ctx: CommandContext): Promise<ExitCode> {
-  return Promise.reject(new InternalError("demo is not built yet"));
+const packageRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+/**
+ * `bindops demo`: the pipeline as far as it goes, on a real local control plane. Starts (or
+ * reuses) the provider and consumer clusters, validates the example repository, installs
+ * kube-bind's CRDs on both clusters, and applies the provider's CRDs (adapted to the server's
+ * version) and templates to the provider.
+ */
+export async function demoCommand(ctx: CommandContext, raw: unknown): Promise<ExitCode> {
+  const { stateDir } = commandOptions(raw);
+  const repoOption = (raw as { repo?: unknown }).repo;
+  const repo = resolveRepo(ctx.cwd, typeof repoOption === "string" ? repoOption : "examples");
+  const step = (n: number, text: string) => writeLine(ctx.stdout, `\n[${n}/4] ${text}`);
+
+  step(1, `validating ${path.relative(ctx.cwd, repo) || "."}`);
+  const report = validateRepository({
+    root: repo,
+    paths: [repo],
+    defaultPolicyDir: path.join(packageRoot, "policies"),
+    toolVersion: packageVersion(),
+    signal: ctx.signal,
+  });
+  ctx.stdout.write(renderText(report));
+  if (report.findings.some((f) => f.severity === "error")) return ExitCode.invalid;
+
+  const raws = raw as { kubeconfig?: unknown; kubeconfigDir?: unknown };
+  const credentials = {
+    env: ctx.env,
+    cwd: ctx.cwd,
+    ...(typeof raws.kubeconfig === "string" ? { kubeconfig: raws.kubeconfig } : {}),
+    ...(typeof raws.kubeconfigDir === "string" ? { kubeconfigDir: raws.kubeconfigDir } : {}),
+  };
+  const existing =
+    credentials.kubeconfig !== undefined ||
+    credentials.kubeconfigDir !== undefined ||
+    (ctx.env[credentialEnvVar("provider")] && ctx.env[credentialEnvVar("consumer")]);
+  let kubeconfigs: { name: string; kubeconfigPath: string }[] = [];
+  if (existing) {
+    step(2, "connecting to the provider and consumer clusters");
+  } else {
+    step(2, "starting the local control plane (provider and consumer)");
+    const up = await devUp({
+      stateDir: path.resolve(ctx.cwd, stateDir),
+      cacheDir: cacheDir(ctx),
+      env: ctx.env,
+      logger: ctx.logger,
+      signal: ctx.signal,
+    });
+    kubeconfigs = up.clusters;
+    credentials.kubeconfigDir = path.resolve(ctx.cwd, stateDir);
+  }
+  const [onProvider, onConsumer] = await Promise.all(
+    ["provider", "consumer"].map((name) =>
+      connectCluster(name, { ...credentials, signal: ctx.signal }),
+    ),
+  );
+  if (!onProvider || !onConsumer) {
+    throw new BindopsError("internal", "demo-clusters", "could not connect both clusters");
+  }
+  for (const c of [onProvider, onConsumer]) {
+    writeLine(ctx.stdout, `  ${c.name.padEnd(9)} ${describeCredentialSource(c.source)}`);
+  }
+
+  step(3, "installing kube-bind's CRDs on both clusters");
+  try {
+    for (const cluster of [onProvider, onConsumer]) {
+      const count = await installKubeBindCrds(cluster, ctx.logger, ctx.signal);
+      writeLine(
+        ctx.stdout,
+        `  ${cluster.name.padEnd(9)} ${count} CRDs (Kubernetes ${cluster.version.gitVersion})`,
+      );
+    }
+
+    step(4, "applying the providers' CRDs and templates to the provider");
+    const providerDocs = readProviderDocuments(repo);
+    const crds = providerDocs.filter((d) => d.kind === "CustomResourceDefinition");
+    const installed = await installCrds(onProvider.client, crds, {
+      logger: ctx.logger.child({ cluster: "provider" }),
+      signal: ctx.signal,
+    });
+    for (const crd of installed) {
+      const note =
+        crd.dropped.length > 0
+          ? ` (${crd.dropped.length} fields the server predates left out)`
+          : "";
+      writeLine(ctx.stdout, `  CRD ${crd.name} established${note}`);
+    }
+    for (const doc of providerDocs.filter((d) => d.kind === "APIServiceExportTemplate")) {
+      await onProvider.client.apply(doc, { signal: ctx.signal });
+      writeLine(ctx.stdout, `  APIServiceExportTemplate ${doc.metadata.name} applied`);
+    }
+  } finally {
+    onProvider.client.close();
+    onConsumer.client.close();
+  }
+
+  if (kubeconfigs.length > 0) {
+    writeLine(ctx.stdout, "\nDone. Use the clusters with any Kubernetes client:");
+    for (const c of kubeconfigs) {
+      writeLine(ctx.stdout, `  export ${credentialEnvVar(c.name)}=${c.kubeconfigPath}`);
+    }
+    writeLine(
+      ctx.stdout,
+      `  kubectl --kubeconfig ${path.relative(ctx.cwd, kubeconfigs[0]!.kubeconfigPath)} get apiserviceexporttemplates`,
+    );
+    writeLine(ctx.stdout, "Stop them with `bindops dev down` (add --purge to delete their state).");
+  } else {
+    writeLine(ctx.stdout, "\nDone.");
+  }
+  return ExitCode.ok;
+}
+
+/** The example repository: relative to the working folder, else the one shipped with bindops. */
+function resolveRepo(cwd: string, repo: string): string {
+  for (const candidate of [path.resolve(cwd, repo), path.resolve(packageRoot, repo)]) {
+    if (existsSync(path.join(candidate, "bindops.yaml"))) return candidate;
+  }
+  throw new BindopsError(
+    "usage",
+    "repo-not-found",
+    `no bindops repository (bindops.yaml) at ${repo}`,
+  );
+}
+
+/** Every CRD and template under providers/, as plain objects (validated in step 1). */
+function readProviderDocuments(repo: string): KubeObject[] {
+  const { files } = discoverFiles(repo, ["providers"]);
+  return loadFiles(repo, files)
+    .documents.map((d) => d.value)
+    .filter((value) => {
+      const kind = typeMetaOf(value)?.kind;
+      return kind === "CustomResourceDefinition" || kind === "APIServiceExportTemplate";
+    }) as unknown as KubeObject[];
 }

@@ -5,6 +5,7 @@ import { devDown } from "../../dev/dev-down.js";
 import { devStatus } from "../../dev/dev-status.js";
 import { defaultDevClusters, devUp } from "../../dev/dev-up.js";
 import { credentialEnvVar } from "../../kube/resolve-cluster-credentials.js";
+import { connectDevCluster, installKubeBindCrds } from "../install-kube-bind-crds.js";
 import { writeLine, type CommandContext } from "../io.js";
 
 export interface DevCommandOptions {
@@ -37,6 +38,15 @@ export async function devUpCommand(ctx: CommandContext, raw: unknown): Promise<E
     logger: ctx.logger,
     signal: ctx.signal,
   });
+  for (const cluster of result.clusters) {
+    const connected = await connectDevCluster(cluster, ctx.env, ctx.signal);
+    try {
+      const count = await installKubeBindCrds(connected, ctx.logger, ctx.signal);
+      ctx.logger.debug(`${cluster.name}: ${count} kube-bind CRDs installed`);
+    } finally {
+      connected.client.close();
+    }
+  }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   ctx.logger.info(
     result.started.length === 0
@@ -106,7 +116,7 @@ export async function devStatusCommand(ctx: CommandContext, raw: unknown): Promi
 }
 
 /** Commander's options object for the `dev` commands (see run.ts). */
-function commandOptions(raw: unknown): DevCommandOptions {
+export function commandOptions(raw: unknown): DevCommandOptions {
   const o = (raw ?? {}) as Partial<Record<keyof DevCommandOptions, unknown>>;
   return {
     stateDir: typeof o.stateDir === "string" ? o.stateDir : ".bindops/dev",
@@ -116,7 +126,7 @@ function commandOptions(raw: unknown): DevCommandOptions {
 }
 
 /** `BINDOPS_CACHE_DIR`, else the XDG cache folder, as scripts/build-control-plane.sh decides. */
-function cacheDir(ctx: CommandContext): string {
+export function cacheDir(ctx: CommandContext): string {
   const explicit = ctx.env.BINDOPS_CACHE_DIR;
   if (explicit) return path.resolve(ctx.cwd, explicit);
   return path.join(ctx.env.XDG_CACHE_HOME || path.join(homedir(), ".cache"), "bindops");

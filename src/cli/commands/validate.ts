@@ -1,6 +1,112 @@
-import { InternalError, type ExitCode } from "../../core/errors.js";
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { BindopsError, ExitCode } from "../../core/errors.js";
+import { renderReport, type ReportFormat } from "../../report/render-report.js";
+import type { ValidateReport } from "../../report/validate-report.js";
+import { validateRepository } from "../../validate/validate-repository.js";
 import type { CommandContext } from "../io.js";
+import { packageVersion } from "../package-version.js";
 
-export function validateCommand(_ctx: CommandContext): Promise<ExitCode> {
-  return Promise.reject(new InternalError("validate is not built yet"));
+interface ValidateOptions {
+  output: ReportFormat;
+  crdDir?: string[];
+  policy?: string[];
+  exclude?: string[];
+  ignoreUnknownKinds: boolean;
+  changedSince?: string;
+  root?: string;
+}
+
+/** The policies bindops ships, next to dist/ in the package. */
+const defaultPolicyDir = fileURLToPath(new URL("../../../policies", import.meta.url));
+
+export async function validateCommand(
+  ctx: CommandContext,
+  paths: string[],
+  options: ValidateOptions,
+): Promise<ExitCode> {
+  const absolute = paths.map((p) => path.resolve(ctx.cwd, p));
+  for (const p of absolute) {
+    if (!existsSync(p)) {
+      throw new BindopsError("usage", "path-not-found", `${p} does not exist`);
+    }
+  }
+  const root = options.root ? path.resolve(ctx.cwd, options.root) : findRoot(absolute, ctx.cwd);
+  const dirs = (list: string[] | undefined, flag: string) =>
+    (list ?? []).map((d) => {
+      const dir = path.resolve(ctx.cwd, d);
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+        throw new BindopsError("usage", "not-a-folder", `${flag} ${d}: not a folder`);
+      }
+      return dir;
+    });
+
+  let changedFiles: Set<string> | undefined;
+  if (options.changedSince) {
+    // Loaded only when asked for: git is not needed to validate.
+    const { changedFiles: changed } = await import("../../git/changed-files.js");
+    changedFiles = await changed(root, options.changedSince, { signal: ctx.signal });
+    ctx.logger.debug({ files: changedFiles.size }, `files changed since ${options.changedSince}`);
+  }
+
+  const report = validateRepository({
+    root,
+    paths: absolute,
+    ...(options.exclude ? { exclude: options.exclude } : {}),
+    crdDirs: dirs(options.crdDir, "--crd-dir"),
+    policyDirs: dirs(options.policy, "--policy"),
+    ...(existsSync(defaultPolicyDir) ? { defaultPolicyDir } : {}),
+    ignoreUnknownKinds: options.ignoreUnknownKinds,
+    ...(changedFiles ? { changedFiles } : {}),
+    toolVersion: packageVersion(),
+    signal: ctx.signal,
+  });
+
+  const shown = relativeTo(report, ctx.cwd);
+  ctx.stdout.write(
+    renderReport(shown, options.output, {
+      color: ctx.stdout.isTTY === true && !ctx.env.NO_COLOR,
+    }),
+  );
+  ctx.logger.debug({ durationMs: report.durationMs }, "validated");
+  return report.findings.some((f) => f.severity === "error") ? ExitCode.invalid : ExitCode.ok;
+}
+
+/**
+ * The repository root: the nearest folder, from the first path upwards, that holds bindops.yaml;
+ * else the current folder when every path is inside it; else the deepest folder holding every path.
+ */
+function findRoot(paths: readonly string[], cwd: string): string {
+  const folderOf = (p: string) => (statSync(p).isDirectory() ? p : path.dirname(p));
+  const first = paths[0] ?? cwd;
+  for (let dir = folderOf(first); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "bindops.yaml"))) return dir;
+    if (path.dirname(dir) === dir) break;
+  }
+  const inside = (dir: string, p: string) => !path.relative(dir, p).startsWith("..");
+  if (paths.every((p) => inside(cwd, p))) return cwd;
+  let common = folderOf(first);
+  while (!paths.every((p) => inside(common, p))) common = path.dirname(common);
+  return common;
+}
+
+/**
+ * Reports name files relative to where the user ran bindops (and where CI annotates them), not
+ * relative to the repository root.
+ */
+function relativeTo(report: ValidateReport, cwd: string): ValidateReport {
+  const prefix = path.relative(cwd, report.root).split(path.sep).join("/");
+  if (!prefix) return report;
+  const rename = (file: string) => path.posix.normalize(`${prefix}/${file}`);
+  return {
+    ...report,
+    findings: report.findings.map((f) => ({
+      ...f,
+      location: { ...f.location, file: rename(f.location.file) },
+    })),
+    ...(report.inventory
+      ? { inventory: report.inventory.map((f) => ({ ...f, file: rename(f.file) })) }
+      : {}),
+  };
 }

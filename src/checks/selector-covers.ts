@@ -1,0 +1,115 @@
+import { joinPointer } from "../core/finding.js";
+import { labelRequirements } from "./label-requirements.js";
+import { labelSelectorCovers } from "./label-selector-covers.js";
+import { asArray, asRecord, asString, asStringArray, field } from "./lenient.js";
+
+/** A branch of a binding's selector that the template's selector does not cover. */
+export interface UncoveredBranch {
+  /** Pointer relative to the selector, e.g. `/namedResources/1`. */
+  pointer: string;
+  reason: string;
+}
+
+/** The versions a reference without its own resolve to: those of the export's resource. */
+export type DefaultVersions = (group: string, resource: string) => readonly string[] | undefined;
+
+/**
+ * The branches of a binding's claim selector that select more than the template's claim selector.
+ * kube-bind ORs the branches of a selector (labelSelector, each namedResources entry, each
+ * reference), so the binding's selector is narrower than or equal to the template's exactly when
+ * each of its branches is covered by some branch of the template's:
+ *
+ * - a template labelSelector that selects every object (`{}`) covers every branch;
+ * - the binding's labelSelector by the template's labelSelector, as {@link labelSelectorCovers}
+ *   decides (names and references say nothing about labels, so they never cover it, and a
+ *   label branch that is not match-all never covers names or references);
+ * - a named resource by a template named resource with the same name and either no namespace
+ *   (any namespace) or the same one; a binding entry without a namespace (any namespace) needs a
+ *   template entry without one;
+ * - a reference by a template reference of the same group, resource, `jsonPath.name` and
+ *   `jsonPath.namespace`, whose versions include the binding's (a reference without versions has
+ *   those of the export's resource).
+ *
+ * @returns an empty list when the binding's selector is within the template's.
+ */
+export function uncoveredBranches(
+  template: unknown,
+  binding: unknown,
+  defaultVersions: DefaultVersions,
+): UncoveredBranch[] {
+  const uncovered: UncoveredBranch[] = [];
+  const templateLabels = asRecord(field(template, "labelSelector"));
+  if (templateLabels !== undefined && selectsEverything(templateLabels)) return uncovered;
+  const bindingLabels = asRecord(field(binding, "labelSelector"));
+  if (bindingLabels !== undefined) {
+    const reason =
+      templateLabels === undefined
+        ? "the template's claim has no labelSelector"
+        : labelSelectorCovers(templateLabels, bindingLabels);
+    if (reason !== undefined) uncovered.push({ pointer: joinPointer("labelSelector"), reason });
+  }
+
+  const templateNames = asArray(field(template, "namedResources")).map(namedResource);
+  asArray(field(binding, "namedResources")).forEach((entry, i) => {
+    const wanted = namedResource(entry);
+    if (wanted.name === undefined) return;
+    const covered = templateNames.some(
+      (t) => t.name === wanted.name && (t.namespace === "" || t.namespace === wanted.namespace),
+    );
+    if (!covered) {
+      uncovered.push({
+        pointer: joinPointer("namedResources", i),
+        reason:
+          wanted.namespace === ""
+            ? `the template names no ${wanted.name} in every namespace`
+            : `the template names no ${wanted.name} in namespace ${wanted.namespace}`,
+      });
+    }
+  });
+
+  const templateReferences = asArray(field(template, "references")).map((r) =>
+    reference(r, defaultVersions),
+  );
+  asArray(field(binding, "references")).forEach((entry, i) => {
+    const wanted = reference(entry, defaultVersions);
+    const covered = templateReferences.some(
+      (t) => t.identity === wanted.identity && wanted.versions.every((v) => t.versions.includes(v)),
+    );
+    if (!covered) {
+      uncovered.push({
+        pointer: joinPointer("references", i),
+        reason: `the template has no reference from ${wanted.resource}${wanted.group ? "." + wanted.group : ""} with the same jsonPath (name and namespace) and versions`,
+      });
+    }
+  });
+  return uncovered;
+}
+
+function selectsEverything(labelSelector: Record<string, unknown>): boolean {
+  const { requirements, invalid } = labelRequirements(labelSelector);
+  return requirements.length === 0 && invalid === 0;
+}
+
+function namedResource(entry: unknown): { name: string | undefined; namespace: string } {
+  return {
+    name: asString(field(entry, "name")),
+    namespace: asString(field(entry, "namespace")) ?? "",
+  };
+}
+
+function reference(
+  entry: unknown,
+  defaultVersions: DefaultVersions,
+): { identity: string; group: string; resource: string; versions: readonly string[] } {
+  const group = asString(field(entry, "group")) ?? "";
+  const resource = asString(field(entry, "resource")) ?? "";
+  const name = asString(field(entry, "jsonPath", "name")) ?? "";
+  const namespace = asString(field(entry, "jsonPath", "namespace")) ?? "";
+  const own = asStringArray(field(entry, "versions")) ?? [];
+  return {
+    identity: JSON.stringify([group, resource, name.trim(), namespace.trim()]),
+    group,
+    resource,
+    versions: own.length > 0 ? own : (defaultVersions(group, resource) ?? []),
+  };
+}

@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { repoRoot } from "../support/repo-root.js";
+import { runCli } from "../support/run-cli.js";
+
+const examples = path.join(repoRoot, "examples");
+
+/** A scratch copy of examples/ to break in a test. */
+function copyExamples(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "bindops-validate-"));
+  cpSync(examples, dir, { recursive: true });
+  return dir;
+}
+
+describe("bindops validate (the CLI, as CI runs it)", function () {
+  this.timeout(60_000);
+  const scratch: string[] = [];
+  const scratchCopy = () => {
+    const dir = copyExamples();
+    scratch.push(dir);
+    return dir;
+  };
+  after(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it("passes examples/ with exit 0 and a summary line", async () => {
+    const result = await runCli(["validate", "examples"]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /0 errors|no problems/);
+    assert.doesNotMatch(result.stdout, /: error /);
+  });
+
+  it("points at the file and line of a binding that names a template the provider lacks, exit 2", async () => {
+    const dir = scratchCopy();
+    const file = path.join(dir, "consumers/orders/bindings/orders-db.yaml");
+    const text = readFileSync(file, "utf8");
+    writeFileSync(file, text.replace("template: databases", "template: caches"));
+    const line = text.split("\n").findIndex((l) => l.includes("template: databases")) + 1;
+    const result = await runCli(["validate", dir], { cwd: dir });
+    assert.equal(result.code, 2, result.stdout + result.stderr);
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `^consumers/orders/bindings/orders-db\\.yaml:${line}:\\d+: error \\[[a-z-]+\\] .*caches`,
+        "m",
+      ),
+    );
+  });
+
+  it("reports a syntax error with file and line and still checks the other files", async () => {
+    const dir = scratchCopy();
+    writeFileSync(path.join(dir, "consumers/orders/bindings/broken.yaml"), "kind: [unclosed\n");
+    const policy = path.join(dir, "policies/acme.yaml");
+    writeFileSync(policy, readFileSync(policy, "utf8").replace("effect: deny", "effect: maybe"));
+    const result = await runCli(["validate", "."], { cwd: dir });
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stdout,
+      /^consumers\/orders\/bindings\/broken\.yaml:\d+:\d+: error \[yaml-syntax\]/m,
+    );
+    assert.match(result.stdout, /^policies\/acme\.yaml:\d+:\d+: error \[schema\] .*effect/m);
+  });
+
+  it("speaks every output format", async () => {
+    const dir = scratchCopy();
+    writeFileSync(
+      path.join(dir, "consumers/orders/bindings/extra.yaml"),
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: orders}\ndata: {enabled: yes}\n",
+    );
+    const json = await runCli(["validate", ".", "-o", "json"], { cwd: dir });
+    const parsed = JSON.parse(json.stdout) as {
+      summary: { errors: number; warnings: number };
+      findings: { rule: string; file: string; line: number }[];
+    };
+    assert.equal(json.code, 0, json.stdout);
+    const yaml11 = parsed.findings.find((f) => f.rule === "yaml11-ambiguous");
+    assert.ok(yaml11, "the YAML 1.1 `yes` is reported");
+    assert.equal(yaml11.file, "consumers/orders/bindings/extra.yaml");
+    assert.equal(yaml11.line, 4);
+
+    const sarif = await runCli(["validate", ".", "-o", "sarif"], { cwd: dir });
+    const log = JSON.parse(sarif.stdout) as { version: string; runs: { results: unknown[] }[] };
+    assert.equal(log.version, "2.1.0");
+    assert.ok(log.runs[0]!.results.length >= 1);
+
+    const github = await runCli(["validate", ".", "-o", "github"], { cwd: dir });
+    assert.match(
+      github.stdout,
+      /^::warning file=consumers\/orders\/bindings\/extra\.yaml,line=4,col=\d+,title=yaml11-ambiguous::/m,
+    );
+
+    const junit = await runCli(["validate", ".", "-o", "junit"], { cwd: dir });
+    assert.match(junit.stdout, /^<\?xml/);
+    assert.match(junit.stdout, /<testcase [^>]*name="ServiceBinding\/orders-db"/);
+  });
+
+  it("names files relative to where it runs, as GitHub annotations need", async () => {
+    const dir = scratchCopy();
+    const file = path.join(dir, "consumers/orders/bindings/orders-db.yaml");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace("template: databases", "template: caches"),
+    );
+    const result = await runCli(["validate", path.basename(dir), "-o", "github"], {
+      cwd: path.dirname(dir),
+    });
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `^::error file=${path.basename(dir)}/consumers/orders/bindings/orders-db\\.yaml,line=\\d+`,
+        "m",
+      ),
+    );
+  });
+
+  it("with --changed-since reports only changed files and what they touch", async () => {
+    const dir = scratchCopy();
+    const gitEnv = {
+      ...process.env,
+      GIT_CONFIG_GLOBAL: "/dev/null",
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.invalid",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.invalid",
+    };
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env: gitEnv });
+    git("init", "-q", "-b", "main");
+    // A broken binding committed before the base revision is not reported...
+    const billing = path.join(dir, "consumers/billing/bindings/billing-db.yaml");
+    writeFileSync(
+      billing,
+      readFileSync(billing, "utf8").replace("template: databases", "template: gone"),
+    );
+    git("add", ".");
+    git("commit", "-qm", "base");
+    // ...but a binding changed since, and a new one, are.
+    const orders = path.join(dir, "consumers/orders/bindings/orders-db.yaml");
+    writeFileSync(
+      orders,
+      readFileSync(orders, "utf8").replace("template: databases", "template: caches"),
+    );
+    const all = await runCli(["validate", "."], { cwd: dir });
+    assert.match(all.stdout, /billing-db\.yaml/);
+    const changed = await runCli(["validate", ".", "--changed-since", "HEAD"], { cwd: dir });
+    assert.equal(changed.code, 2, changed.stdout + changed.stderr);
+    assert.match(changed.stdout, /orders-db\.yaml:\d+:\d+: error .*caches/);
+    assert.doesNotMatch(changed.stdout, /billing-db\.yaml/);
+
+    const unknown = await runCli(["validate", ".", "--changed-since", "no-such-rev"], { cwd: dir });
+    assert.equal(unknown.code, 3);
+    assert.match(unknown.stderr, /no-such-rev/);
+  });
+
+  it("refuses usage mistakes with exit 3", async () => {
+    const missing = await runCli(["validate", "no/such/folder"]);
+    assert.equal(missing.code, 3);
+    assert.match(missing.stderr, /does not exist/);
+    const format = await runCli(["validate", "examples", "-o", "yaml"]);
+    assert.equal(format.code, 3);
+    assert.match(format.stderr, /yaml/);
+  });
+
+  it("ignores tooling folders such as .github", async () => {
+    const dir = scratchCopy();
+    cpSync(path.join(repoRoot, ".github"), path.join(dir, ".github"), { recursive: true });
+    const result = await runCli(["validate", "."], { cwd: dir });
+    assert.equal(result.code, 0, result.stdout);
+    assert.doesNotMatch(result.stdout, /\.github/);
+  });
+});
