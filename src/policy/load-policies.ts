@@ -4,7 +4,7 @@ import type { ManifestDocument } from "../core/manifest.js";
 import { objectMetaOf, typeMetaOf } from "../core/manifest.js";
 import type { ClaimPolicy, PolicyEffect, PolicyRule, RuleMatch } from "./claim-policy.js";
 import { claimPolicyApiVersion, policyEffects } from "./claim-policy.js";
-import { asArray, asRecord, asString, asStringArray } from "./lenient.js";
+import { asArray, asRecord, asString, asStringArray } from "../core/lenient.js";
 
 export interface LoadedPolicies {
   /** Sorted by name (then file and document), which is the order they are evaluated in. */

@@ -1,6 +1,6 @@
 import type { ManifestDocument } from "../core/manifest.js";
 import { objectMetaOf, typeMetaOf } from "../core/manifest.js";
-import { asArray, asRecord, asString, asStringArray } from "./lenient.js";
+import { asArray, asRecord, asString, asStringArray } from "../core/lenient.js";
 
 /** Which way claimed objects flow; kube-bind's default is `Both`. */
 export type ClaimDirection = "Both" | "ProviderToConsumer" | "ConsumerToProvider";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { git as runGit } from "../support/git.js";
 import { repoRoot } from "../support/repo-root.js";
 import { runCli } from "../support/run-cli.js";
 
@@ -118,16 +118,7 @@ describe("bindops validate (the CLI, as CI runs it)", function () {
 
   it("with --changed-since reports only changed files and what they touch", async () => {
     const dir = scratchCopy();
-    const gitEnv = {
-      ...process.env,
-      GIT_CONFIG_GLOBAL: "/dev/null",
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@example.invalid",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@example.invalid",
-    };
-    const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env: gitEnv });
+    const git = (...args: string[]) => runGit(dir, ...args);
     git("init", "-q", "-b", "main");
     // A broken binding committed before the base revision is not reported...
     const billing = path.join(dir, "consumers/billing/bindings/billing-db.yaml");
