@@ -69,7 +69,7 @@ function decide(
     scope: facts.scope,
   };
   for (const policy of policies) {
-    const rule = policy.rules.find((r) => ruleMatches(r.match, facts));
+    const rule = policy.rules.find((r) => ruleMatches(r.match, facts, r.effect));
     if (rule !== undefined) return { ...base, ...outcome(policy, rule) };
   }
   return { ...base, effect: "allow" };
@@ -94,14 +94,21 @@ interface ClaimFacts {
   scope: ClaimScope;
 }
 
-function ruleMatches(match: RuleMatch, facts: ClaimFacts): boolean {
+/**
+ * Whether a rule's `match` applies to a claim. A claim can have several selector shapes (its
+ * branches are OR'ed) and, with direction Both, two directions. A `deny` or `require-approval`
+ * rule applies when any of them is listed; an `allow` rule only when all of them are, so that an
+ * allow written for, say, label selectors never lets a match-all branch through beside one.
+ */
+function ruleMatches(match: RuleMatch, facts: ClaimFacts, effect: PolicyEffect): boolean {
   const { binding, claim } = facts;
+  const several = effect === "allow" ? listedAll : listed;
   return (
     listed(match.groups, [claim.group]) &&
     listed(match.resources, [claim.resource]) &&
-    listed(match.selectors, facts.shapes) &&
+    several(match.selectors, facts.shapes) &&
     listed(match.scopes, [facts.scope]) &&
-    listed(match.directions?.flatMap(directionsOf), directionsOf(claim.direction)) &&
+    several(match.directions?.flatMap(directionsOf), directionsOf(claim.direction)) &&
     listed(match.providers, optional(binding.provider)) &&
     listed(match.consumers, optional(binding.consumer)) &&
     listed(match.templates, optional(binding.template))
@@ -113,7 +120,14 @@ function listed(condition: readonly string[] | undefined, values: readonly strin
   return condition === undefined || values.some((v) => condition.includes(v));
 }
 
-// A claim in both directions does both things a direction rule can be about, so it matches either.
+/** An absent condition matches anything; otherwise every one of `values` must be listed. */
+function listedAll(condition: readonly string[] | undefined, values: readonly string[]): boolean {
+  return (
+    condition === undefined || (values.length > 0 && values.every((v) => condition.includes(v)))
+  );
+}
+
+// A claim in both directions does both things a direction rule can be about.
 function directionsOf(direction: string): string[] {
   return direction === "Both" ? ["ProviderToConsumer", "ConsumerToProvider"] : [direction];
 }

@@ -159,6 +159,28 @@ describe("evaluateClaims", () => {
       assert.equal(matches(toProvider, secretsLabelled), true);
     });
 
+    it("an allow rule needs every direction and every selector shape of the claim listed", () => {
+      const allows = (match: Record<string, unknown>, c: unknown) => {
+        const { policies } = loadPolicies([
+          policyDoc("p", [{ name: "ok", effect: "allow", reason: "fine", match }]),
+          policyDoc("q", [{ name: "rest", effect: "deny", reason: "no" }]),
+        ]);
+        const [decision] = evaluateClaims([bindingDoc({ claims: [c] })], policies);
+        return decision?.effect === "allow";
+      };
+      const toConsumer = { directions: ["ProviderToConsumer"] };
+      assert.equal(allows(toConsumer, claim({ direction: "ProviderToConsumer" })), true);
+      // Both also sends the consumer's objects up: an allow for one direction does not cover it.
+      assert.equal(allows(toConsumer, claim({ direction: "Both" })), false);
+      const labels = { selectors: ["Label"] };
+      assert.equal(allows(labels, secretsLabelled), true);
+      const labelOrAll = claim({
+        selector: { labelSelector: {}, namedResources: [{ name: "a", namespace: "b" }] },
+      });
+      assert.equal(allows({ selectors: ["Named"] }, labelOrAll), false);
+      assert.equal(allows({ selectors: ["Named", "MatchAll"] }, labelOrAll), true);
+    });
+
     it("providers, consumers and templates compare with the binding", () => {
       assert.equal(matches({ providers: ["provider"] }, secretsLabelled), true);
       assert.equal(matches({ providers: ["other"] }, secretsLabelled), false);
