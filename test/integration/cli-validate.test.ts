@@ -141,6 +141,15 @@ describe("bindops validate (the CLI, as CI runs it)", function () {
     assert.match(changed.stdout, /orders-db\.yaml:\d+:\d+: error .*caches/);
     assert.doesNotMatch(changed.stdout, /billing-db\.yaml/);
 
+    // Deleting what a binding references breaks the binding, which did not change: a deletion
+    // makes it a full run.
+    git("commit", "-qam", "orders");
+    rmSync(path.join(dir, "providers/dbaas/templates/databases.yaml"));
+    const deleted = await runCli(["validate", ".", "--changed-since", "HEAD"], { cwd: dir });
+    assert.equal(deleted.code, 2, deleted.stdout + deleted.stderr);
+    assert.match(deleted.stdout, /orders-db\.yaml:\d+:\d+: error \[binding-unknown-template\]/);
+    assert.match(deleted.stderr, /deleted since HEAD.*validating everything/);
+
     const unknown = await runCli(["validate", ".", "--changed-since", "no-such-rev"], { cwd: dir });
     assert.equal(unknown.code, 3);
     assert.match(unknown.stderr, /no-such-rev/);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, unlinkSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { changedFiles } from "../../src/git/changed-files.js";
@@ -21,7 +21,7 @@ describe("changedFiles (real git)", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("lists committed, uncommitted and untracked changes relative to the root, not deletions", async () => {
+  it("lists committed, uncommitted and untracked changes relative to the root, and deletions apart", async () => {
     writeFileSync(join(dir, "repo/consumers/a.yaml"), "a: 2\n");
     git(dir, "commit", "-qam", "edit");
     writeFileSync(join(dir, "repo/bindops.yaml"), "a: 3\n"); // uncommitted
@@ -29,7 +29,12 @@ describe("changedFiles (real git)", () => {
     writeFileSync(join(dir, "outside.yaml"), "a: 9\n"); // outside the root
     unlinkSync(join(dir, "repo/consumers/gone.yaml"));
     const files = await changedFiles(join(dir, "repo"), "HEAD~1");
-    assert.deepEqual([...files].sort(), ["bindops.yaml", "consumers/a.yaml", "consumers/new.yaml"]);
+    assert.deepEqual([...files.changed].sort(), [
+      "bindops.yaml",
+      "consumers/a.yaml",
+      "consumers/new.yaml",
+    ]);
+    assert.deepEqual([...files.deleted], ["consumers/gone.yaml"]);
   });
 
   it("refuses an unknown revision with a usage error and a hint", async () => {
@@ -40,6 +45,17 @@ describe("changedFiles (real git)", () => {
       assert.match(error.hint ?? "", /fetch/);
       return true;
     });
+  });
+
+  it("refuses a revision that git would read as an option, writing nothing", async () => {
+    for (const revision of ["--output=" + join(dir, "written"), "-p", ""]) {
+      await assert.rejects(changedFiles(dir, revision), (error: unknown) => {
+        assert.ok(error instanceof BindopsError);
+        assert.equal(error.code, "invalid-revision");
+        return true;
+      });
+    }
+    assert.throws(() => readFileSync(join(dir, "written")), /ENOENT/);
   });
 
   it("refuses a folder that is not a git checkout", async () => {

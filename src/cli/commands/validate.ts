@@ -46,8 +46,17 @@ export async function validateCommand(
   if (options.changedSince) {
     // Loaded only when asked for: git is not needed to validate.
     const { changedFiles: changed } = await import("../../git/changed-files.js");
-    changedFiles = await changed(root, options.changedSince, { signal: ctx.signal });
-    ctx.logger.debug({ files: changedFiles.size }, `files changed since ${options.changedSince}`);
+    const since = await changed(root, options.changedSince, { signal: ctx.signal });
+    const deletedManifests = [...since.deleted].filter((f) => /\.(ya?ml|json)$/i.test(f));
+    if (deletedManifests.length > 0) {
+      // What referenced a deleted file can break anywhere: only a full run can tell.
+      ctx.logger.info(
+        `${deletedManifests.length} manifest file(s) deleted since ${options.changedSince} (${deletedManifests.slice(0, 3).join(", ")}${deletedManifests.length > 3 ? ", ..." : ""}); validating everything`,
+      );
+    } else {
+      changedFiles = since.changed;
+      ctx.logger.debug({ files: changedFiles.size }, `files changed since ${options.changedSince}`);
+    }
   }
 
   const report = validateRepository({
