@@ -10,6 +10,8 @@ export interface CommandContext {
   /** Aborted on SIGINT/SIGTERM: long-running work stops and cleans up. */
   signal: AbortSignal;
   debug: boolean;
+  /** Colours in text written to stdout: a terminal, and neither --no-color nor NO_COLOR. */
+  color: boolean;
 }
 
 export function writeLine(stream: NodeJS.WritableStream, text = ""): void {

@@ -1,21 +1,31 @@
 #!/usr/bin/env node
-import { run } from "./run.js";
+import { ExitCode } from "../core/errors.js";
+import { reportError, run } from "./run.js";
 
-const controller = new AbortController();
-let interrupted = 0;
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.on(sig, () => {
-    interrupted += 1;
-    if (interrupted > 1) process.exit(130);
-    controller.abort(new Error(`interrupted by ${sig}`));
-  });
-}
+// A failure outside any command's flow is a bug: exit 70, not 1 (which means "differences found").
+const crash = (error: unknown): void => {
+  reportError(error, process.stderr, { debug: process.argv.includes("--debug") });
+  process.exit(ExitCode.internal);
+};
+process.on("uncaughtException", crash);
+process.on("unhandledRejection", crash);
 
 // `bindops validate | head` closes the pipe early; that is not an error.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
+    crash(error);
+  });
+}
+
+// The first Ctrl-C or SIGTERM lets the running command stop and clean up; a second one ends it.
+const controller = new AbortController();
+let interrupted = 0;
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    interrupted += 1;
+    if (interrupted > 1) process.exit(ExitCode.interrupted);
+    controller.abort(new Error(`interrupted by ${sig}`));
   });
 }
 

@@ -44,7 +44,7 @@ export function buildProgram(
         .default("info"),
     )
     .addOption(
-      new Option("--log-format <format>", "log format (text on a terminal, json for machines)")
+      new Option("--log-format <format>", "log format: text for people, json for log collectors")
         .choices(["text", "json"])
         .default("text"),
     )
@@ -122,7 +122,8 @@ Examples:
       `
 The binaries (kube-apiserver and kube-controller-manager 1.20.2) are built once from Debian's
 kubernetes source package and cached in ~/.cache/bindops (BINDOPS_CACHE_DIR moves it). That needs
-root and apt; elsewhere, point bindops at any cluster with --kubeconfig/--context or KUBECONFIG.`,
+root and apt; elsewhere, run bindops against existing clusters (e.g. bindops demo --kubeconfig FILE
+with contexts named provider and consumer).`,
     );
   const stateDir = () =>
     new Option("--state-dir <dir>", "where kubeconfigs, certificates, data and logs live").default(
@@ -176,9 +177,11 @@ BINDOPS_KUBECONFIG_CONSUMER, the demo starts (or reuses) the local control plane
 export async function run(env: RunEnvironment): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.ok;
   let debug = env.argv.includes("--debug");
+  let logFormat = "text" as LogFormat;
   const program = buildProgram(env, async (load, args, cmd) => {
     const globals = cmd.optsWithGlobals<GlobalOptions>();
     debug = globals.debug;
+    logFormat = globals.logFormat;
     const logger = createLogger({
       level: globals.debug ? "debug" : globals.logLevel,
       format: globals.logFormat,
@@ -193,6 +196,7 @@ export async function run(env: RunEnvironment): Promise<ExitCode> {
       stderr: env.stderr,
       signal: env.signal,
       debug: globals.debug,
+      color: globals.color && env.stdout.isTTY === true && !env.env.NO_COLOR,
     };
     // commander hands each action its arguments and options as parsed from the declarations above.
     const fn = (await load()) as (ctx: CommandContext, ...args: unknown[]) => Promise<ExitCode>;
@@ -206,32 +210,54 @@ export async function run(env: RunEnvironment): Promise<ExitCode> {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
         return ExitCode.ok;
       }
-      if (error.code === "commander.help" || error.code === "commander.executeSubCommandAsync") {
-        return ExitCode.ok;
-      }
+      // `bindops` or `bindops dev` without a command: the help was printed, but nothing ran.
+      if (error.code === "commander.help") return ExitCode.usage;
       return ExitCode.usage;
     }
     if (env.signal.aborted) {
       env.stderr.write("interrupted\n");
       return ExitCode.interrupted;
     }
-    reportError(error, env.stderr, debug);
+    reportError(error, env.stderr, { debug, json: logFormat === "json" });
     return exitCodeFor(error);
   }
 }
 
-/** Errors reach the user as one clear line (plus a hint); stack traces only with --debug. */
-export function reportError(error: unknown, stderr: NodeJS.WritableStream, debug: boolean): void {
-  if (error instanceof BindopsError && error.kind !== "internal") {
-    stderr.write(`error: ${error.message}\n`);
-    if (error.hint) stderr.write(`hint: ${error.hint}\n`);
-    if (debug && error.stack) stderr.write(`${error.stack}\n`);
-    if (debug && error.cause !== undefined) stderr.write(`caused by: ${describe(error.cause)}\n`);
+/**
+ * Errors reach the user as one clear line (plus a hint); stack traces only with --debug. With
+ * --log-format json the error is one JSON log record instead, for log collectors.
+ */
+export function reportError(
+  error: unknown,
+  stderr: NodeJS.WritableStream,
+  options: { debug: boolean; json?: boolean },
+): void {
+  const expected = error instanceof BindopsError && error.kind !== "internal";
+  const message = error instanceof Error ? error.message : String(error);
+  if (options.json) {
+    const record = {
+      level: 50,
+      time: Date.now(),
+      msg: expected ? message : `internal error: ${message}`,
+      ...(error instanceof BindopsError ? { code: error.code, exitCode: error.exitCode } : {}),
+      ...(error instanceof BindopsError && error.hint ? { hint: error.hint } : {}),
+      ...(options.debug && error instanceof Error ? { stack: error.stack } : {}),
+    };
+    stderr.write(JSON.stringify(record) + "\n");
     return;
   }
-  stderr.write(`internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (expected) {
+    stderr.write(`error: ${message}\n`);
+    if (error.hint) stderr.write(`hint: ${error.hint}\n`);
+    if (options.debug && error.stack) stderr.write(`${error.stack}\n`);
+    if (options.debug && error.cause !== undefined) {
+      stderr.write(`caused by: ${describe(error.cause)}\n`);
+    }
+    return;
+  }
+  stderr.write(`internal error: ${message}\n`);
   stderr.write("This is a bug in bindops; please report it with the output of --debug.\n");
-  if (debug && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
+  if (options.debug && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
 }
 
 function describe(value: unknown): string {

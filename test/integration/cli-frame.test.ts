@@ -45,6 +45,24 @@ describe("the bindops command line", function () {
     assert.match(option.stderr, /unknown option '--frobnicate'/);
   });
 
+  it("no command at all prints the help and is a usage error, exit 3", async () => {
+    for (const args of [[], ["dev"]]) {
+      const result = await runCli(args);
+      assert.equal(result.code, 3);
+      assert.match(result.stderr, /^Usage: bindops/);
+    }
+  });
+
+  it("with --log-format json an error is one JSON record with its code and exit code", async () => {
+    const result = await runCli(["--log-format", "json", "validate", "does/not/exist"]);
+    assert.equal(result.code, 3);
+    const record = JSON.parse(result.stderr.trim()) as Record<string, unknown>;
+    assert.equal(record.level, 50);
+    assert.equal(record.code, "path-not-found");
+    assert.equal(record.exitCode, 3);
+    assert.match(String(record.msg), /does not exist/);
+  });
+
   it("errors are one line without a stack trace, unless --debug", async () => {
     const plain = await runCli(["validate", "does/not/exist"]);
     assert.equal(plain.code, 3);

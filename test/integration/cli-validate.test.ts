@@ -80,10 +80,34 @@ describe("bindops validate (the CLI, as CI runs it)", function () {
     assert.equal(yaml11.file, "consumers/orders/bindings/extra.yaml");
     assert.equal(yaml11.line, 4);
 
-    const sarif = await runCli(["validate", ".", "-o", "sarif"], { cwd: dir });
-    const log = JSON.parse(sarif.stdout) as { version: string; runs: { results: unknown[] }[] };
+    // Run from the parent folder: every SARIF location must still resolve to the real file.
+    const sarif = await runCli(["validate", path.basename(dir), "-o", "sarif"], {
+      cwd: path.dirname(dir),
+    });
+    const log = JSON.parse(sarif.stdout) as {
+      version: string;
+      runs: {
+        originalUriBaseIds: Record<string, { uri: string }>;
+        results: {
+          ruleId: string;
+          locations: {
+            physicalLocation: { artifactLocation: { uri: string; uriBaseId: string } };
+          }[];
+        }[];
+      }[];
+    };
     assert.equal(log.version, "2.1.0");
-    assert.ok(log.runs[0]!.results.length >= 1);
+    const run = log.runs[0]!;
+    const result = run.results.find((r) => r.ruleId === "yaml11-ambiguous");
+    assert.ok(result);
+    const { uri, uriBaseId } = result.locations[0]!.physicalLocation.artifactLocation;
+    const base = run.originalUriBaseIds[uriBaseId]!.uri;
+    const resolved = new URL(uri, base);
+    assert.equal(
+      readFileSync(resolved, "utf8").split("\n")[3],
+      "data: {enabled: yes}",
+      `${uri} against ${base}`,
+    );
 
     const github = await runCli(["validate", ".", "-o", "github"], { cwd: dir });
     assert.match(

@@ -75,7 +75,7 @@ export async function validateCommand(
   const shown = relativeTo(report, ctx.cwd);
   ctx.stdout.write(
     renderReport(shown, options.output, {
-      color: ctx.stdout.isTTY === true && !ctx.env.NO_COLOR,
+      color: ctx.color,
     }),
   );
   ctx.logger.debug({ durationMs: report.durationMs }, "validated");
@@ -110,6 +110,7 @@ function relativeTo(report: ValidateReport, cwd: string): ValidateReport {
   const rename = (file: string) => path.posix.normalize(`${prefix}/${file}`);
   return {
     ...report,
+    root: cwd,
     findings: report.findings.map((f) => ({
       ...f,
       location: { ...f.location, file: rename(f.location.file) },

@@ -179,6 +179,7 @@ describe("kubeBindCrds: the CRDs bindops installs for kube-bind's kinds", () => 
       stderr: new PassThrough(),
       signal: new AbortController().signal,
       debug: false,
+      color: false,
     });
     assert.equal(code, 0);
     const documents = parseAllDocuments(text).map((d) => d.toJS() as unknown);
