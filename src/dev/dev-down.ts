@@ -1,3 +1,4 @@
+import path from "node:path";
 import { readdir, rm, rmdir } from "node:fs/promises";
 import type { Logger } from "pino";
 import { devPaths } from "./dev-paths.js";
@@ -64,6 +65,7 @@ export async function devDown(options: DevDownOptions): Promise<DevDownResult> {
     ...state.clusters.map((c) => paths.kubeconfig(c.name)),
     `${paths.stateFile}.tmp`,
     paths.stateFile,
+    path.join(paths.stateDir, ".gitignore"),
   ];
   for (const file of ours) await rm(file, { recursive: true, force: true });
   const left = await readdir(paths.stateDir);

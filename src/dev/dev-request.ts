@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import { timeoutSignal } from "../core/timeout-signal.js";
 
 /** Where and how to reach one local API server (or etcd, over plain http, without token or CA). */
 export interface DevEndpoint {
@@ -46,10 +47,7 @@ export function devRequest(
     headers["content-type"] = options.contentType ?? "application/json";
     headers["content-length"] = String(Buffer.byteLength(payload));
   }
-  const signal = AbortSignal.any([
-    AbortSignal.timeout(options.timeoutMs ?? 10_000),
-    ...(options.signal ? [options.signal] : []),
-  ]);
+  const { signal, clear } = timeoutSignal(options.timeoutMs ?? 10_000, options.signal);
   const requestOptions: https.RequestOptions = {
     method: options.method ?? "GET",
     headers,
@@ -58,7 +56,7 @@ export function devRequest(
     ...(endpoint.ca === undefined ? {} : { ca: endpoint.ca }),
   };
   const send = url.protocol === "https:" ? https.request : http.request;
-  return new Promise<DevResponse>((resolve, reject) => {
+  const request = new Promise<DevResponse>((resolve, reject) => {
     const req = send(url, requestOptions, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -77,4 +75,5 @@ export function devRequest(
     req.on("error", reject);
     req.end(payload);
   });
+  return request.finally(clear);
 }

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import type { Logger } from "pino";
 import { BindopsError } from "../core/errors.js";
 import { controlPlaneArgs } from "./control-plane-args.js";
@@ -76,10 +77,19 @@ export async function devUp(options: DevUpOptions): Promise<DevUpResult> {
   for (const dir of [paths.stateDir, paths.logsDir, paths.clustersDir]) {
     await mkdir(dir, { recursive: true, mode: 0o700 });
   }
+  // The state holds admin tokens; inside a git checkout it must never be committed.
+  await writeFile(path.join(paths.stateDir, ".gitignore"), "*\n", { mode: 0o600 });
   const state = await loadOrCreateState(paths, names);
   const save = () => writeDevState(paths.stateFile, state);
   await save();
-  const starter = new Starter(paths, log, save, timeoutMs, signal);
+  // The servers get a minimal environment: nothing of the caller's (CI tokens, kubeconfigs).
+  const daemonEnv = Object.fromEntries(
+    (["PATH", "LANG", "TZ"] as const).flatMap((k) => {
+      const value = options.env[k];
+      return value === undefined ? [] : [[k, value]];
+    }),
+  );
+  const starter = new Starter(paths, log, save, timeoutMs, signal, daemonEnv);
 
   const etcdEndpoint = { server: `http://127.0.0.1:${state.etcd.clientPort}` };
   await starter.ensureReady({
@@ -171,6 +181,7 @@ class Starter {
     private readonly save: () => Promise<void>,
     private readonly timeoutMs: number,
     private readonly signal: AbortSignal | undefined,
+    private readonly env: Record<string, string>,
   ) {}
 
   async ensureReady(spec: ProcessSpec): Promise<void> {
@@ -192,6 +203,7 @@ class Starter {
       argv: spec.argv,
       logPath: this.paths.log(spec.name),
       cwd: this.paths.stateDir,
+      env: this.env,
     });
     spec.record(spawned.record);
     this.saving = this.saving.then(this.save);
@@ -241,7 +253,7 @@ function checkClusterNames(names: readonly string[]): string[] {
 }
 
 /** What a first `up` creates before it records any state; an interrupted one may leave them. */
-const preStateEntries = new Set(["logs", "clusters", "state.json.tmp"]);
+const preStateEntries = new Set(["logs", "clusters", "state.json.tmp", ".gitignore"]);
 
 /**
  * Refuses a folder that holds anything `dev up` did not put there, so that `dev down --purge`

@@ -11,6 +11,8 @@ export interface SpawnDetachedOptions {
   /** Output goes here, appended, so a restart keeps the earlier run's lines. */
   logPath: string;
   cwd: string;
+  /** The whole environment of the process (nothing is inherited). */
+  env: Record<string, string>;
 }
 
 export interface DetachedProcess {
@@ -34,6 +36,7 @@ export async function spawnDetached(options: SpawnDetachedOptions): Promise<Deta
     writeSync(fd, `--- bindops: ${new Date().toISOString()} starting ${options.argv.join(" ")}\n`);
     const child = spawn(binary, args, {
       cwd: options.cwd,
+      env: options.env,
       detached: true,
       stdio: ["ignore", fd, fd],
     });

@@ -1,8 +1,10 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BindopsError } from "../core/errors.js";
 import type { ProcessRecord } from "./dev-state.js";
 import { runningProcess } from "./running-process.js";
+import { timeoutSignal } from "../core/timeout-signal.js";
 
 export interface WaitUntilReadyOptions {
   /** Names the process in messages, e.g. `kube-apiserver of cluster "provider"`. */
@@ -29,16 +31,15 @@ export async function waitUntilReady(
   let lastError: unknown;
   for (;;) {
     options.signal?.throwIfAborted();
+    const attempt = timeoutSignal(5_000, options.signal);
     try {
-      const attempt = AbortSignal.any([
-        AbortSignal.timeout(5_000),
-        ...(options.signal ? [options.signal] : []),
-      ]);
-      if (await probe(attempt)) return;
+      if (await probe(attempt.signal)) return;
       lastError = undefined;
     } catch (error) {
       options.signal?.throwIfAborted();
       lastError = error;
+    } finally {
+      attempt.clear();
     }
     if (exitedWith !== undefined || !runningProcess(options.process)) {
       throw notReady(
@@ -69,7 +70,11 @@ function notReady(message: string, options: WaitUntilReadyOptions, cause: unknow
     "unreachable",
     "dev-not-ready",
     tail.length > 0 ? `${message}; the end of ${logPath}:\n  ${tail.join("\n  ")}` : message,
-    { hint: `read ${logPath}; \`bindops dev down\` stops what did start`, cause },
+    {
+      // Logs live in <state>/logs/, so the state folder is two levels up.
+      hint: `read ${logPath}; \`bindops dev down --state-dir ${path.dirname(path.dirname(logPath))}\` stops what did start`,
+      cause,
+    },
   );
 }
 

@@ -28,7 +28,11 @@ interface CliResult {
 
 async function bindops(...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [main, ...args], { cwd: repoRoot });
+    const { stdout, stderr } = await run(process.execPath, [main, ...args], {
+      cwd: repoRoot,
+      // A secret in the caller's environment must not reach the servers `dev up` starts.
+      env: { ...process.env, BINDOPS_TEST_CALLER_SECRET: "do-not-inherit" },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: unknown; stdout?: string; stderr?: string };
@@ -112,6 +116,14 @@ describe("bindops dev up / status / down (the built CLI)", function () {
     firstPids = recordedPids(stateDir);
     assert.equal(firstPids.length, 5);
     for (const pid of firstPids) assert.ok(alive(pid, stateDir), `pid ${pid} should run`);
+  });
+
+  it("keeps its state out of git and the caller's environment out of the servers", () => {
+    assert.equal(readFileSync(path.join(stateDir, ".gitignore"), "utf8"), "*\n");
+    for (const pid of firstPids) {
+      const environ = readFileSync(`/proc/${pid}/environ`, "utf8");
+      assert.doesNotMatch(environ, /BINDOPS_TEST_CALLER_SECRET/, `pid ${pid}`);
+    }
   });
 
   it("answers with the printed kubeconfig's server, token and CA", async () => {

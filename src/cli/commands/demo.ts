@@ -125,7 +125,9 @@ export async function demoCommand(ctx: CommandContext, raw: unknown): Promise<Ex
       ctx.stdout,
       `  kubectl --kubeconfig ${path.relative(ctx.cwd, kubeconfigs[0]!.kubeconfigPath)} get apiserviceexporttemplates`,
     );
-    writeLine(ctx.stdout, "Stop them with `bindops dev down` (add --purge to delete their state).");
+    const down =
+      stateDir === ".bindops/dev" ? "bindops dev down" : `bindops dev down --state-dir ${stateDir}`;
+    writeLine(ctx.stdout, `Stop them with \`${down}\` (add --purge to delete their state).`);
   } else {
     writeLine(ctx.stdout, "\nDone.");
   }
