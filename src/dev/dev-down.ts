@@ -1,4 +1,7 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
+import { pid } from "node:process";
+import { withStateLock } from "./with-state-lock.js";
 import { readdir, rm, rmdir } from "node:fs/promises";
 import type { Logger } from "pino";
 import { devPaths } from "./dev-paths.js";
@@ -27,6 +30,11 @@ export interface DevDownResult {
  * folders `dev up` creates, then the folder itself if that leaves it empty.
  */
 export async function devDown(options: DevDownOptions): Promise<DevDownResult> {
+  if (!existsSync(options.stateDir)) return { found: false, stopped: [], purged: false };
+  return withStateLock(options.stateDir, pid, () => down(options));
+}
+
+async function down(options: DevDownOptions): Promise<DevDownResult> {
   const paths = devPaths(options.stateDir);
   const state = await readDevState(paths.stateFile);
   if (!state) return { found: false, stopped: [], purged: false };

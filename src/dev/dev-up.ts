@@ -2,7 +2,9 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
+import { pid } from "node:process";
 import { BindopsError } from "../core/errors.js";
+import { withStateLock } from "./with-state-lock.js";
 import { controlPlaneArgs } from "./control-plane-args.js";
 import { devCluster, writeKubeconfig, type DevCluster } from "./dev-cluster.js";
 import { devPaths, type DevPaths } from "./dev-paths.js";
@@ -60,6 +62,10 @@ const clusterName = /^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/;
  */
 export async function devUp(options: DevUpOptions): Promise<DevUpResult> {
   const names = checkClusterNames(options.clusters ?? defaultDevClusters);
+  return withStateLock(options.stateDir, pid, () => up(options, names));
+}
+
+async function up(options: DevUpOptions, names: string[]): Promise<DevUpResult> {
   const paths = devPaths(options.stateDir);
   const log = options.logger;
   const timeoutMs = options.readyTimeoutMs ?? 90_000;
