@@ -9,14 +9,16 @@
  *   bindops     `bindops validate` of the repository (exit 0 expected)
  *
  * Each is run several times; the median wall time, its ratio to the floor and the peak RSS are
- * printed. Run with `npm run bench -- --docs 10000 --files 2000 --runs 5`.
+ * printed, then the phases of one in-process run of `validate`. Run with
+ * `npm run bench -- --docs 10000 --files 2000 --runs 5`.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import type { validateRepository as ValidateRepository } from "../src/validate/validate-repository.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -82,6 +84,26 @@ for (const r of results) {
       pad((r.medianMs / floor).toFixed(2), 10) +
       (r.peakRssKiB / 1024).toFixed(0),
   );
+}
+
+// Where the time of one run goes: validateRepository's phases, in this process (cold, like the
+// CLI's one run; node's own start-up and the CLI's are not in them).
+{
+  const url = pathToFileURL(path.join(repoRoot, "dist/validate/validate-repository.js")).href;
+  const { validateRepository } = (await import(url)) as {
+    validateRepository: typeof ValidateRepository;
+  };
+  const phases: [string, number][] = [];
+  const report = validateRepository({
+    root: corpus,
+    paths: [],
+    defaultPolicyDir: path.join(repoRoot, "policies"),
+    toolVersion: "bench",
+    onPhase: (phase, ms) => phases.push([phase, ms]),
+  });
+  console.log(`\nphases of one in-process run (${report.documents} documents):`);
+  for (const [phase, ms] of phases)
+    console.log(`  ${pad(phase, 28)}${ms.toFixed(0).padStart(6)} ms`);
 }
 
 function measure(subject: Subject): {

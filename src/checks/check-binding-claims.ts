@@ -1,4 +1,4 @@
-import { joinPointer, type Finding } from "../core/finding.js";
+import type { Finding } from "../core/finding.js";
 import { documentFinding } from "./document-finding.js";
 import { templateOf } from "./check-claims.js";
 import { asArray, asString, field } from "./lenient.js";
@@ -33,7 +33,7 @@ export function checkBindingClaims(index: RepositoryIndex): Finding[] {
       const resource = asString(field(claim, "resource"));
       if (resource === undefined) return;
       const shown = group === "" ? resource : `${resource}.${group}`;
-      const pointer = joinPointer("spec", "permissionClaims", i);
+      const pointer = `/spec/permissionClaims/${i}`;
       const wanted = claimFor(group, resource);
       if (wanted === undefined) {
         findings.push(

@@ -1,4 +1,4 @@
-import { joinPointer, type Finding } from "../core/finding.js";
+import type { Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { documentFinding } from "./document-finding.js";
 import { walkGjsonPath } from "./gjson-schema-path.js";
@@ -80,7 +80,7 @@ function checkClaimList(index: RepositoryIndex, context: ClaimContext): Finding[
   const findings: Finding[] = [];
   const seen = new Map<string, string>();
   asArray(field(document.value, "spec", "permissionClaims")).forEach((claim, i) => {
-    const pointer = joinPointer("spec", "permissionClaims", i);
+    const pointer = `/spec/permissionClaims/${i}`;
     const group = asString(field(claim, "group")) ?? "";
     const resource = asString(field(claim, "resource"));
     if (resource === undefined) return;

@@ -1,8 +1,9 @@
 import { joinPointer, type Finding } from "../core/finding.js";
-import { objectMetaOf, typeMetaOf, type ManifestDocument } from "../core/manifest.js";
+import type { ManifestDocument, TypeMeta } from "../core/manifest.js";
+import { documentFacts } from "./document-facts.js";
 import { documentFinding } from "./document-finding.js";
 import { asRecord } from "./lenient.js";
-import { bindopsGroup, type RepositoryIndex } from "./repository-index.js";
+import { bindopsGroup } from "./repository-index.js";
 
 /**
  * Keys whose string values are secrets, compared lower-case without `-` and `_`: kubeconfig user
@@ -41,58 +42,85 @@ const placeholder = /^(?:\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|<[^<>]*>|\*+)$/s;
  *
  * `plain-secret` (warning): a core Secret with non-empty `data` or `stringData`; its values are
  * not reported again as credentials.
+ *
+ * One document (of type `type`) at a time, so that each is checked as soon as it is parsed. The
+ * walk keeps a path, not a pointer per node: a pointer is built only for a finding.
  */
-export function checkCredentials(index: RepositoryIndex): Finding[] {
+export function checkCredentials(
+  document: ManifestDocument,
+  type: TypeMeta | undefined,
+): Finding[] {
   const findings: Finding[] = [];
-  for (const document of index.documents) {
-    const type = typeMetaOf(document.value);
-    const isSecret = type?.group === "" && type.kind === "Secret";
-    const isRepository = type?.group === bindopsGroup && type.kind === "Repository";
-    if (isSecret) {
-      const finding = plainSecret(document);
-      if (finding) findings.push(finding);
-    }
-    const visit = (value: unknown, pointer: string, key: string | undefined): void => {
-      if (typeof value === "string") {
-        const why = credentialIn(value, key);
-        if (why !== undefined) {
-          findings.push(
-            documentFinding(
-              "credential-in-repo",
-              document,
-              pointer,
-              isRepository
-                ? `bindops.yaml carries ${why}; credentials never live in the repository: use --kubeconfig-dir, BINDOPS_KUBECONFIG_<NAME> or --kubeconfig`
-                : `${why} is committed to the repository; remove it and rotate it`,
-            ),
-          );
-        }
-      } else if (Array.isArray(value)) {
-        value.forEach((item, i) => visit(item, pointer + joinPointer(i), undefined));
-      } else {
-        for (const [child, item] of Object.entries(asRecord(value) ?? {})) {
-          if (child === "openAPIV3Schema") continue;
-          if (isSecret && pointer === "" && (child === "data" || child === "stringData")) continue;
-          visit(item, pointer + joinPointer(child), child);
-        }
-      }
-    };
-    visit(document.value, "", undefined);
+  const isSecret = type?.group === "" && type.kind === "Secret";
+  const isRepository = type?.group === bindopsGroup && type.kind === "Repository";
+  if (isSecret) {
+    const finding = plainSecret(document);
+    if (finding) findings.push(finding);
   }
+  const path: (string | number)[] = [];
+  const visit = (value: unknown, key: string | undefined): void => {
+    if (typeof value === "string") {
+      const why = credentialIn(value, key);
+      if (why !== undefined) {
+        findings.push(
+          documentFinding(
+            "credential-in-repo",
+            document,
+            joinPointer(...path),
+            isRepository
+              ? `bindops.yaml carries ${why}; credentials never live in the repository: use --kubeconfig-dir, BINDOPS_KUBECONFIG_<NAME> or --kubeconfig`
+              : `${why} is committed to the repository; remove it and rotate it`,
+          ),
+        );
+      }
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        visit(value[i], undefined);
+        path.pop();
+      }
+    } else if (typeof value === "object" && value !== null) {
+      const record = value as Record<string, unknown>;
+      const top = path.length === 0;
+      for (const child of Object.keys(record)) {
+        if (child === "openAPIV3Schema") continue;
+        if (isSecret && top && (child === "data" || child === "stringData")) continue;
+        path.push(child);
+        visit(record[child], child);
+        path.pop();
+      }
+    }
+  };
+  visit(document.value, undefined);
   return findings;
 }
 
+/** Whether a key names a credential, by its normalised form; memoised, as keys repeat. */
+const credentialKeyCache = new Map<string, boolean>();
+function isCredentialKey(key: string): boolean {
+  let known = credentialKeyCache.get(key);
+  if (known === undefined) {
+    known = credentialKeys.has(key.toLowerCase().replace(/[-_]/g, ""));
+    if (credentialKeyCache.size < 10_000) credentialKeyCache.set(key, known);
+  }
+  return known;
+}
+
 function credentialIn(value: string, key: string | undefined): string | undefined {
+  // Cheap tests first: most strings are under ordinary keys and hold no key material.
+  const credentialKey = key !== undefined && isCredentialKey(key);
+  const pem = !credentialKey && value.includes("-----BEGIN ") && privateKey.test(value);
+  const kubeconfig =
+    !credentialKey &&
+    !pem &&
+    value.includes("\n") &&
+    /^\s*users\s*:/m.test(value) &&
+    inlineKubeconfig.test(value);
+  if (!credentialKey && !pem && !kubeconfig) return undefined;
   const text = value.trim();
   if (text === "" || placeholder.test(text)) return undefined;
-  if (key !== undefined && credentialKeys.has(key.toLowerCase().replace(/[-_]/g, ""))) {
-    return `a value for \`${key}\``;
-  }
-  if (privateKey.test(value)) return "a PEM private key";
-  if (value.includes("\n") && /^\s*users\s*:/m.test(value) && inlineKubeconfig.test(value)) {
-    return "a kubeconfig with credentials";
-  }
-  return undefined;
+  if (credentialKey) return `a value for \`${key}\``;
+  return pem ? "a PEM private key" : "a kubeconfig with credentials";
 }
 
 function plainSecret(document: ManifestDocument): Finding | undefined {
@@ -102,7 +130,7 @@ function plainSecret(document: ManifestDocument): Finding | undefined {
       ([, v]) => typeof v === "string" && v.trim() !== "" && !placeholder.test(v.trim()),
     );
     if (filled.length === 0) continue;
-    const { name, namespace } = objectMetaOf(document.value);
+    const { name, namespace } = documentFacts(document.value);
     const what = name ? ` ${namespace ? `${namespace}/` : ""}${name}` : "";
     return documentFinding(
       "plain-secret",

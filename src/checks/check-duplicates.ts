@@ -1,8 +1,8 @@
 import type { Finding } from "../core/finding.js";
-import { objectMetaOf, typeMetaOf, type ManifestDocument } from "../core/manifest.js";
+import type { ManifestDocument } from "../core/manifest.js";
 import { documentFinding } from "./document-finding.js";
 import { asString, field } from "./lenient.js";
-import { bindopsGroup, isKind, type RepositoryIndex } from "./repository-index.js";
+import { bindopsGroup, type RepositoryIndex } from "./repository-index.js";
 
 /**
  * `duplicate-object`: two documents with the same API group, kind, namespace and name for the
@@ -11,20 +11,27 @@ import { bindopsGroup, isKind, type RepositoryIndex } from "./repository-index.j
  * apply as one object, as when several example files each carry the Namespace they use.
  */
 export function checkDuplicates(index: RepositoryIndex): Finding[] {
-  const first = new Map<string, ManifestDocument>();
+  const first = new IdentityMap();
   const findings: Finding[] = [];
-  for (const document of index.documents) {
-    const type = typeMetaOf(document.value);
-    const { name, namespace } = objectMetaOf(document.value);
-    if (type === undefined || name === undefined || name === "") continue;
-    const scope = scopeOf(index, document);
-    const key = JSON.stringify([scope, type.group, type.kind, namespace ?? "", name]);
-    const earlier = first.get(key);
-    if (earlier === undefined) {
-      first.set(key, document);
-      continue;
+  const scopes = new Map<string, string>();
+  index.documents.forEach((document, i) => {
+    const facts = index.facts[i];
+    const type = facts?.type;
+    const name = facts?.name;
+    if (type === undefined || name === undefined || name === "") return;
+    const namespace = facts?.namespace;
+    const isBinding = type.group === bindopsGroup && type.kind === "ServiceBinding";
+    let scope = isBinding ? bindingScope(index, document) : undefined;
+    if (scope === undefined) {
+      scope = scopes.get(document.file);
+      if (scope === undefined) {
+        scope = fileScope(index, document.file);
+        scopes.set(document.file, scope);
+      }
     }
-    if (canonical(earlier.value) === canonical(document.value)) continue;
+    const earlier = first.firstOf([scope, type.group, type.kind, namespace ?? "", name], document);
+    if (earlier === undefined) return;
+    if (canonical(earlier.value) === canonical(document.value)) return;
     const what = `${type.kind} ${namespace ? `${namespace}/` : ""}${name}`;
     findings.push(
       documentFinding(
@@ -34,23 +41,48 @@ export function checkDuplicates(index: RepositoryIndex): Finding[] {
         `${what} is defined twice; first at ${earlier.file}:${earlier.line}`,
       ),
     );
-  }
+  });
   return findings;
 }
 
-/**
- * Which objects can collide: those for the same cluster. A ServiceBinding belongs to its consumer;
- * a folder named after a cluster holds that cluster's objects; other folders under providers/
- * (or consumers/, status/) are named after services or teams and may share a cluster.
- */
-function scopeOf(index: RepositoryIndex, document: ManifestDocument): string {
-  const layout = index.layoutOf(document.file);
-  const root = layout.repository?.root ?? "";
-  if (isKind(document, bindopsGroup, "ServiceBinding")) {
-    const consumer = asString(field(document.value, "spec", "consumer"));
-    if (consumer !== undefined) return `${root}consumer:${consumer}`;
+/** Documents by identity, one map per part, so that no key is built per document. */
+class IdentityMap {
+  readonly #root = new Map<string, unknown>();
+
+  /** The document first recorded under `parts`, or `undefined` after recording `document`. */
+  firstOf(parts: readonly string[], document: ManifestDocument): ManifestDocument | undefined {
+    let map = this.#root;
+    for (let i = 0; i < parts.length - 1; i++) {
+      let next = map.get(parts[i]!) as Map<string, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        map.set(parts[i]!, next);
+      }
+      map = next;
+    }
+    const last = parts[parts.length - 1]!;
+    const earlier = map.get(last) as ManifestDocument | undefined;
+    if (earlier === undefined) map.set(last, document);
+    return earlier;
   }
-  const folder = index.folderOf(document.file);
+}
+
+/** A ServiceBinding belongs to its consumer cluster, when it names one. */
+function bindingScope(index: RepositoryIndex, document: ManifestDocument): string | undefined {
+  const consumer = asString(field(document.value, "spec", "consumer"));
+  if (consumer === undefined) return undefined;
+  const root = index.layoutOf(document.file).repository?.root ?? "";
+  return `${root}consumer:${consumer}`;
+}
+
+/**
+ * Which objects can collide: those for the same cluster. A folder named after a cluster holds
+ * that cluster's objects; other folders under providers/ (or consumers/, status/) are named after
+ * services or teams and may share a cluster.
+ */
+function fileScope(index: RepositoryIndex, file: string): string {
+  const root = index.layoutOf(file).repository?.root ?? "";
+  const folder = index.folderOf(file);
   if (folder === undefined) return root;
   return folder.isCluster ? folder.prefix : `${root}${folder.area}`;
 }

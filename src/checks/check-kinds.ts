@@ -1,5 +1,5 @@
 import type { Finding } from "../core/finding.js";
-import { typeMetaOf, type ManifestDocument } from "../core/manifest.js";
+import type { ManifestDocument } from "../core/manifest.js";
 import { documentFinding } from "./document-finding.js";
 import { knownKinds } from "./known-kinds.js";
 import type { RepositoryIndex } from "./repository-index.js";
@@ -27,16 +27,16 @@ export function checkKinds(
   }
 
   const findings: Finding[] = [];
-  for (const document of index.documents) {
-    const type = typeMetaOf(document.value);
+  index.documents.forEach((document, i) => {
+    const type = index.facts[i]?.type;
     if (type === undefined || type.apiVersion === "" || type.kind === "") {
       findings.push(missingTypeMeta(document));
-      continue;
+      return;
     }
     const builtin = knownKinds.get(type.group)?.get(type.kind);
     const served = defined.get(type.group)?.get(type.kind);
     if (builtin === undefined && served === undefined) {
-      if (options.ignoreUnknownKinds) continue;
+      if (options.ignoreUnknownKinds) return;
       findings.push(
         documentFinding(
           "unknown-kind",
@@ -45,10 +45,10 @@ export function checkKinds(
           `unknown kind ${type.kind} (${type.apiVersion}): not a Kubernetes, kube-bind or bindops kind, and no CustomResourceDefinition among the files defines it`,
         ),
       );
-      continue;
+      return;
     }
-    const versions = new Set([...(builtin ?? []), ...(served ?? [])]);
-    if (!versions.has(type.version)) {
+    if (builtin?.includes(type.version) !== true && served?.has(type.version) !== true) {
+      const versions = new Set([...(builtin ?? []), ...(served ?? [])]);
       const by = served ? "its CustomResourceDefinition serves" : "known versions";
       findings.push(
         documentFinding(
@@ -59,7 +59,7 @@ export function checkKinds(
         ),
       );
     }
-  }
+  });
   return findings;
 }
 

@@ -1,4 +1,4 @@
-import { joinPointer, type Finding } from "../core/finding.js";
+import type { Finding } from "../core/finding.js";
 import { objectMetaOf, type ManifestDocument } from "../core/manifest.js";
 import { documentFinding } from "./document-finding.js";
 import { asArray, asString, field } from "./lenient.js";
@@ -45,7 +45,7 @@ export function checkNames(index: RepositoryIndex): Finding[] {
     asArray(field(document.value, "spec", "namespaces")).forEach((entry, i) => {
       const name = asString(field(entry, "name"));
       if (name === undefined) return;
-      const pointer = joinPointer("spec", "namespaces", i, "name");
+      const pointer = `/spec/namespaces/${i}/name`;
       if (!(name.length <= 63 && label.test(name))) {
         findings.push(
           documentFinding(

@@ -22,11 +22,13 @@ export function labelSelectorProblems(selector: unknown): LabelSelectorProblem[]
   if (record === undefined) return [];
   const problems: LabelSelectorProblem[] = [];
   for (const [key, value] of Object.entries(asRecord(record.matchLabels) ?? {})) {
-    const at = joinPointer("matchLabels", key);
     const keyProblem = labelKeyProblem(key);
+    const badValue = typeof value === "string" && !isLabelValue(value) ? value : undefined;
+    if (keyProblem === undefined && badValue === undefined) continue;
+    const at = joinPointer("matchLabels", key);
     if (keyProblem) problems.push({ pointer: at, message: keyProblem });
-    if (typeof value === "string" && !isLabelValue(value)) {
-      problems.push({ pointer: at, message: `label value "${value}" of ${key} ${valueRule}` });
+    if (badValue !== undefined) {
+      problems.push({ pointer: at, message: `label value "${badValue}" of ${key} ${valueRule}` });
     }
   }
   asArray(record.matchExpressions).forEach((entry, i) => {

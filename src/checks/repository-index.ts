@@ -1,5 +1,5 @@
-import { joinPointer } from "../core/finding.js";
-import { objectMetaOf, typeMetaOf, type ManifestDocument } from "../core/manifest.js";
+import type { ManifestDocument } from "../core/manifest.js";
+import { documentFacts, type DocumentFacts } from "./document-facts.js";
 import { asArray, asNonBlank, asRecord, asString, asStringArray, field } from "./lenient.js";
 
 export const bindopsGroup = "bindops.dev";
@@ -87,6 +87,8 @@ export interface TemplateLookup {
 /** What the checks look up across documents, built once per run. */
 export interface RepositoryIndex {
   documents: readonly ManifestDocument[];
+  /** The type and name of each document, in the order of `documents`. */
+  facts: readonly DocumentFacts[];
   repositories: readonly RepositoryInfo[];
   crds: readonly CrdInfo[];
   templates: readonly ExportInfo[];
@@ -119,16 +121,36 @@ export interface RepositoryIndex {
   findTemplate(name: string, provider: string, fromFile: string): TemplateLookup;
 }
 
-/** True when `document` is `group`'s `kind` (any version). */
-export function isKind(document: ManifestDocument, group: string, kind: string): boolean {
-  const type = typeMetaOf(document.value);
-  return type !== undefined && type.group === group && type.kind === kind;
+/** The groups whose kinds the index lists. */
+const indexedGroups = new Set([bindopsGroup, kubeBindGroup, crdGroup]);
+
+/** Options of {@link indexRepository}. */
+export interface IndexOptions {
+  /**
+   * The facts of the documents, in their order, when the caller has them already (read as the
+   * documents were parsed); computed from the documents otherwise.
+   */
+  facts?: readonly DocumentFacts[];
 }
 
 /** Builds the lookups the checks share. */
-export function indexRepository(documents: readonly ManifestDocument[]): RepositoryIndex {
-  const repositories = documents
-    .filter((d) => isKind(d, bindopsGroup, "Repository"))
+export function indexRepository(
+  documents: readonly ManifestDocument[],
+  options: IndexOptions = {},
+): RepositoryIndex {
+  const facts = options.facts ?? documents.map((d) => documentFacts(d.value));
+  const byKind = new Map<string, ManifestDocument[]>();
+  documents.forEach((document, i) => {
+    const type = facts[i]?.type;
+    if (type === undefined || !indexedGroups.has(type.group)) return;
+    const key = `${type.group}/${type.kind}`;
+    const list = byKind.get(key);
+    if (list === undefined) byKind.set(key, [document]);
+    else list.push(document);
+  });
+  const ofKind = (group: string, kind: string) => byKind.get(`${group}/${kind}`) ?? [];
+
+  const repositories = ofKind(bindopsGroup, "Repository")
     .map(repositoryInfo)
     // Nearest first: the deepest root that is a prefix of a file wins.
     .sort((a, b) => b.root.length - a.root.length);
@@ -150,7 +172,14 @@ export function indexRepository(documents: readonly ManifestDocument[]): Reposit
     }
     return layout;
   };
+  const folders = new Map<string, ClusterFolder | undefined>();
   const folderOf = (file: string): ClusterFolder | undefined => {
+    if (folders.has(file)) return folders.get(file);
+    const folder = findFolder(file);
+    folders.set(file, folder);
+    return folder;
+  };
+  const findFolder = (file: string): ClusterFolder | undefined => {
     const layout = layoutOf(file);
     const areas = [
       ["providers", layout.providersPrefix],
@@ -172,9 +201,9 @@ export function indexRepository(documents: readonly ManifestDocument[]): Reposit
     return undefined;
   };
 
-  const crds = documents
-    .filter((d) => isKind(d, crdGroup, "CustomResourceDefinition"))
-    .map((d) => crdInfo(d, folderOf(d.file)));
+  const crds = ofKind(crdGroup, "CustomResourceDefinition").map((d) =>
+    crdInfo(d, folderOf(d.file)),
+  );
   const crdsByName = new Map<string, CrdInfo[]>();
   for (const crd of crds) {
     if (crd.plural === undefined || crd.group === undefined) continue;
@@ -183,9 +212,7 @@ export function indexRepository(documents: readonly ManifestDocument[]): Reposit
   }
 
   const exportsOf = (kind: ExportInfo["kind"]) =>
-    documents
-      .filter((d) => isKind(d, kubeBindGroup, kind))
-      .map((d) => exportInfo(d, kind, folderOf(d.file)));
+    ofKind(kubeBindGroup, kind).map((d) => exportInfo(d, kind, folderOf(d.file)));
   const templates = exportsOf("APIServiceExportTemplate");
   const templatesByName = new Map<string, ExportInfo[]>();
   for (const template of templates) {
@@ -194,23 +221,27 @@ export function indexRepository(documents: readonly ManifestDocument[]): Reposit
   }
   const laidOut = templates.some((t) => t.folder?.area === "providers");
   const requests = exportsOf("APIServiceExportRequest");
-  const providerFolders = new Set(
-    documents
-      .map((d) => folderOf(d.file))
-      .flatMap((f) => (f?.area === "providers" ? [f.prefix] : [])),
-  );
+  const providerFolders = new Set<string>();
+  let previousFile: string | undefined;
+  for (const { file } of documents) {
+    if (file === previousFile) continue;
+    previousFile = file;
+    const found = folderOf(file);
+    if (found?.area === "providers") providerFolders.add(found.prefix);
+  }
   /** A template or CRD in a providers folder that is not named after a cluster. */
   const inServiceFolder = (folder: ClusterFolder | undefined, providersPrefix: string) =>
     folder?.area === "providers" && !folder.isCluster && folder.prefix.startsWith(providersPrefix);
 
   return {
     documents,
+    facts,
     repositories,
     crds,
     templates,
     requests,
-    bindings: documents.filter((d) => isKind(d, bindopsGroup, "ServiceBinding")),
-    collections: documents.filter((d) => isKind(d, kubeBindGroup, "Collection")),
+    bindings: ofKind(bindopsGroup, "ServiceBinding"),
+    collections: ofKind(kubeBindGroup, "Collection"),
     layoutOf,
     folderOf,
     findCrd(group, resource, fromFile) {
@@ -283,7 +314,7 @@ function crdInfo(document: ManifestDocument, folder: ClusterFolder | undefined):
   }
   return {
     document,
-    name: objectMetaOf(document.value).name,
+    name: documentFacts(document.value).name,
     group: asString(spec?.group),
     plural: asString(names?.plural),
     kind: asString(names?.kind),
@@ -307,8 +338,8 @@ function exportInfo(
       group: asString(field(entry, "group")) ?? "",
       resource,
       versions: asStringArray(field(entry, "versions")),
-      pointer: joinPointer("spec", "resources", i),
+      pointer: `/spec/resources/${i}`,
     });
   });
-  return { document, kind, name: objectMetaOf(document.value).name, folder, resources };
+  return { document, kind, name: documentFacts(document.value).name, folder, resources };
 }

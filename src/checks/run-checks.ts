@@ -7,11 +7,20 @@ import { checkCrossReferences } from "./check-cross-references.js";
 import { checkDuplicates } from "./check-duplicates.js";
 import { checkKinds } from "./check-kinds.js";
 import { checkNames } from "./check-names.js";
+import type { DocumentFacts } from "./document-facts.js";
 import { indexRepository } from "./repository-index.js";
 
 export interface RunChecksOptions {
   /** Report no `unknown-kind` (`--ignore-unknown-kinds`). */
   ignoreUnknownKinds?: boolean;
+  /** The type and name of each document, in order, when the caller has read them already. */
+  facts?: readonly DocumentFacts[];
+  /**
+   * The findings of the per-document checks (credentials), in document order, for documents
+   * checked already (as they were parsed); `undefined` entries are computed here. The contents of
+   * documents checked already are not read again by those checks.
+   */
+  documentFindings?: readonly (readonly Finding[] | undefined)[];
 }
 
 /**
@@ -26,14 +35,20 @@ export function runChecks(
   documents: readonly ManifestDocument[],
   options: RunChecksOptions = {},
 ): Finding[] {
-  const index = indexRepository(documents);
-  return [
+  const index = indexRepository(documents, options.facts ? { facts: options.facts } : {});
+  const findings = [
     ...checkKinds(index, options),
     ...checkDuplicates(index),
     ...checkCrossReferences(index),
     ...checkClaims(index),
     ...checkBindingClaims(index),
     ...checkNames(index),
-    ...checkCredentials(index),
   ];
+  documents.forEach((document, i) => {
+    const known = options.documentFindings?.[i];
+    for (const finding of known ?? checkCredentials(document, index.facts[i]?.type)) {
+      findings.push(finding);
+    }
+  });
+  return findings;
 }

@@ -1,7 +1,8 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import type { Dirent, Stats } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import ignore, { type Ignore } from "ignore";
+import type * as IgnoreModule from "ignore";
+import { createRequire } from "node:module";
 import { BindopsError } from "../core/errors.js";
 import { compareFindings, type Finding } from "../core/finding.js";
 import type { LoadRule } from "./load-rules.js";
@@ -45,13 +46,13 @@ export function discoverFiles(
 ): DiscoveredFiles {
   const rootPath = resolve(root);
   const rootReal = realRoot(rootPath);
-  const ignored = ignoreRules(rootReal, options.exclude ?? []);
+  const { ignores, filesMayMatch } = ignoreRules(rootReal, options.exclude ?? []);
   const files = new Set<string>();
   const findings: Finding[] = [];
 
   const isIgnored = (rel: string, directory: boolean): boolean =>
     rel.split("/").some((segment) => SKIPPED_DIRECTORIES.has(segment)) ||
-    ignored.ignores(directory ? `${rel}/` : rel);
+    ignores(directory ? `${rel}/` : rel);
 
   const refuse = (rel: string, rule: LoadRule, message: string) =>
     findings.push({ severity: "error", rule, message, location: { file: rel } });
@@ -103,12 +104,16 @@ export function discoverFiles(
       return;
     }
     for (const entry of entries) {
-      const childAbs = join(abs, entry.name);
+      const childAbs = abs.endsWith(sep) ? abs + entry.name : abs + sep + entry.name;
       const childRel = rel === "" ? entry.name : `${rel}/${entry.name}`;
       if (entry.isDirectory()) {
         if (!isIgnored(childRel, true)) walk(childAbs, childRel, join(real, entry.name), onPath);
       } else if (entry.isFile()) {
-        if (MANIFEST.test(entry.name) && !isIgnored(childRel, false)) files.add(childRel);
+        // The folders above were let through already; a file itself can only match a rule that
+        // is not for folders alone.
+        if (MANIFEST.test(entry.name) && !(filesMayMatch && isIgnored(childRel, false))) {
+          files.add(childRel);
+        }
       } else if (entry.isSymbolicLink()) {
         if (isIgnored(childRel, false) || isIgnored(childRel, true)) continue;
         const target = follow(childAbs, childRel);
@@ -163,10 +168,26 @@ function realRoot(rootPath: string): string {
   );
 }
 
-function ignoreRules(rootReal: string, exclude: readonly string[]): Ignore {
-  const rules = ignore();
+/** Patterns whose meaning is simple enough to need no gitignore engine: `validate`'s defaults. */
+const folderPatterns = new Map<string, (name: string) => boolean>([
+  [".*/", (name) => name.startsWith(".")],
+  ["node_modules/", (name) => name === "node_modules"],
+]);
+
+/**
+ * The ignore rules (does a path, ending in `/` for a folder, match?), and whether any of them can
+ * match a file (rather than only folders: a pattern ending in `/`, such as the default
+ * `node_modules/`). Negations and escapes count as able to. When the rules are only `validate`'s
+ * default folder patterns, they are matched here; otherwise by the `ignore` package, which is
+ * loaded then.
+ */
+function ignoreRules(
+  rootReal: string,
+  exclude: readonly string[],
+): { ignores: (path: string) => boolean; filesMayMatch: boolean } {
+  let file = "";
   try {
-    rules.add(readFileSync(join(rootReal, ".bindopsignore"), "utf8"));
+    file = readFileSync(join(rootReal, ".bindopsignore"), "utf8");
   } catch (cause) {
     if ((cause as { code?: unknown }).code !== "ENOENT") {
       throw new BindopsError("usage", "unreadable-ignore-file", ".bindopsignore cannot be read", {
@@ -174,7 +195,28 @@ function ignoreRules(rootReal: string, exclude: readonly string[]): Ignore {
       });
     }
   }
-  return rules.add([...exclude]);
+  if (file === "" && exclude.every((pattern) => folderPatterns.has(pattern))) {
+    const tests = exclude.map((pattern) => folderPatterns.get(pattern)!);
+    return {
+      // A folder pattern matches a path when it matches one of the path's folders.
+      ignores: (path) => {
+        const names = path.split("/");
+        names.pop(); // the file's name, or "" after a folder's trailing slash
+        return names.some((name) => tests.some((test) => test(name)));
+      },
+      filesMayMatch: false,
+    };
+  }
+  const ignore = createRequire(import.meta.url)("ignore") as typeof IgnoreModule.default;
+  const rules = ignore()
+    .add(file)
+    .add([...exclude]);
+  const patterns = [file, ...exclude].flatMap((text) => text.split(/\r?\n/)).map((p) => p.trim());
+  const filesMayMatch = patterns.some(
+    (p) =>
+      p !== "" && !p.startsWith("#") && (!p.endsWith("/") || p.startsWith("!") || p.includes("\\")),
+  );
+  return { ignores: (path) => rules.ignores(path), filesMayMatch };
 }
 
 /** `abs` relative to the root with forward slashes (`""` for the root itself), or a usage error. */

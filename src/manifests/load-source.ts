@@ -1,10 +1,11 @@
-import { load, YAMLException } from "js-yaml";
+import { YAMLException } from "js-yaml";
 import type { Finding, FindingLocation } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { decodeSource } from "./decode-source.js";
 import type { LoadRule } from "./load-rules.js";
 import { findJsonError } from "./find-json-error.js";
-import { cloneTree, measureValue, type Measure } from "./measure-value.js";
+import { measureValue, type Measure } from "./measure-value.js";
+import { parseYamlDocument } from "./parse-yaml-document.js";
 import type { SourceChunk, SourceFile } from "./source-map.js";
 import { splitDocuments, type DocumentChunk } from "./split-documents.js";
 import { yamlLoadOptions } from "./yaml-schema.js";
@@ -67,26 +68,18 @@ function loadYaml(file: string, text: string, limits: LoadLimits): LoadedSource 
       return;
     }
     const body = text.slice(start, end);
-    let value: unknown;
-    try {
-      value = load(body, options);
-    } catch (cause) {
-      findings.push(yamlError(file, index, chunk, body, cause, limits));
+    const parsed = parseYamlDocument(body, options, limits);
+    if (!parsed.ok) {
+      findings.push(
+        "cause" in parsed
+          ? yamlError(file, index, chunk, body, parsed.cause, limits)
+          : expansionError(file, index, content, parsed.measure, limits),
+      );
       chunks.push({ start, end, line, content, loaded: false });
       return;
     }
-    // Only anchors make shared values, and an alias needs both characters.
-    if (body.includes("&") && body.includes("*")) {
-      const measure = measureValue(value, limits);
-      if (!measure.ok) {
-        findings.push(expansionError(file, index, content, measure, limits));
-        chunks.push({ start, end, line, content, loaded: false });
-        return;
-      }
-      if (measure.shared) value = cloneTree(value);
-    }
     chunks.push({ start, end, line, content, loaded: true });
-    const document = toDocument(file, index, content, value, findings);
+    const document = toDocument(file, index, content, parsed.value, findings);
     if (document !== undefined) documents.push(document);
   });
   return { documents, findings, source: { text, chunks } };

@@ -8,7 +8,11 @@ import {
   type SchemaSource,
 } from "./kind-validator.js";
 import { kubeBindGroup, kubeBindKinds } from "./kube-bind-kinds.js";
-import { kubernetesNameFormat, loadKubernetesKind } from "./kubernetes-kinds.js";
+import {
+  kubernetesNameFormat,
+  kubernetesNameFormats,
+  loadKubernetesKind,
+} from "./kubernetes-kinds.js";
 import { objectMetaSchema } from "./object-meta-schema.js";
 import type { StringFormat } from "./string-formats.js";
 
@@ -21,6 +25,8 @@ const compiler = new SchemaCompiler();
 const key = (apiVersion: string, kind: string) => `${apiVersion} ${kind}`;
 
 interface Builtin {
+  /** Names its generated validator (`precompiledValidator`). */
+  id: string;
   source: SchemaSource;
   schema: JsonSchema;
   validator?: KindValidator;
@@ -31,7 +37,12 @@ const versionsByGroupKind = new Map<string, string[]>();
 const kindsByGroup = new Map<string, Set<string>>();
 
 function register(source: SchemaSource, kind: BuiltinKind): void {
-  builtins.set(key(`${kind.group}/${kind.version}`, kind.kind), { source, schema: kind.schema });
+  const apiVersion = `${kind.group}/${kind.version}`;
+  builtins.set(key(apiVersion, kind.kind), {
+    id: `${apiVersion}/${kind.kind}`,
+    source,
+    schema: kind.schema,
+  });
   const groupKind = `${kind.group} ${kind.kind}`;
   versionsByGroupKind.set(groupKind, [...(versionsByGroupKind.get(groupKind) ?? []), kind.version]);
   const kinds = kindsByGroup.get(kind.group) ?? new Set<string>();
@@ -48,7 +59,7 @@ for (const kind of kubeBindKinds) {
 export function builtinValidator(apiVersion: string, kind: string): KindValidator | undefined {
   const builtin = builtins.get(key(apiVersion, kind));
   if (builtin === undefined) return undefined;
-  builtin.validator ??= compiler.compile(builtin.source, builtin.schema);
+  builtin.validator ??= compiler.compile(builtin.source, builtin.schema, builtin.id);
   return builtin.validator;
 }
 
@@ -98,15 +109,36 @@ export function kubernetesValidator(apiVersion: string, kind: string): KindValid
   return validator;
 }
 
+/** The metadata of a built-in kind whose names have this format. */
+function metadataSchema(name: StringFormat): JsonSchema {
+  return {
+    type: "object",
+    properties: { metadata: objectMetaSchema({ fields: "kubernetes", name }) },
+    required: ["metadata"],
+  };
+}
+
+const metadataId = (name: StringFormat) => `metadata/${name}`;
+
 function metadataCheck(name: StringFormat): KindValidator {
   let check = metadataChecks.get(name);
   if (check === undefined) {
-    check = compiler.compile("kubernetes", {
-      type: "object",
-      properties: { metadata: objectMetaSchema({ fields: "kubernetes", name }) },
-      required: ["metadata"],
-    });
+    check = compiler.compile("kubernetes", metadataSchema(name), metadataId(name));
     metadataChecks.set(name, check);
   }
   return check;
+}
+
+/**
+ * Every schema bindops ships, each with the id its generated validator is found by: what
+ * `scripts/generate-validators.mjs` compiles at build time.
+ */
+export function shippedSchemas(): { id: string; schema: JsonSchema }[] {
+  return [
+    ...[...builtins.values()].map(({ id, schema }) => ({ id, schema })),
+    ...kubernetesNameFormats.map((name) => ({
+      id: metadataId(name),
+      schema: metadataSchema(name),
+    })),
+  ];
 }

@@ -1,6 +1,8 @@
 import type { Ajv, ErrorObject } from "ajv";
 import { createAjv } from "./create-ajv.js";
 import type { JsonSchema } from "./json-schema.js";
+import { precompiledValidator } from "./precompiled-validator.js";
+import { quickCheck } from "./quick-check.js";
 
 /** Where a kind's schema comes from. */
 export type SchemaSource = "bindops" | "kube-bind" | "kubernetes" | "crd";
@@ -23,14 +25,17 @@ export interface KindValidator {
 /**
  * Compiles schemas into KindValidators: a first-error validator at once, an all-errors one only
  * when a document fails. ajv keeps every schema it compiled, so a compiler lives as long as the
- * schemas it serves: one for the shipped schemas, one per registry for CRDs.
+ * schemas it serves: one for the shipped schemas, one per registry for CRDs. A shipped schema
+ * (one with a `precompiledId`) uses the first-error validator generated at build time, if any.
  */
 export class SchemaCompiler {
   private fast: Ajv | undefined;
   private full: Ajv | undefined;
 
-  compile(source: SchemaSource, schema: JsonSchema): KindValidator {
-    const validate = compileSafely((this.fast ??= createAjv({ allErrors: false })), schema);
+  compile(source: SchemaSource, schema: JsonSchema, precompiledId?: string): KindValidator {
+    const validate =
+      (precompiledId === undefined ? undefined : precompiledValidator(precompiledId, schema)) ??
+      this.quickFirst(schema);
     let all: DocumentValidator | undefined;
     return {
       source,
@@ -40,6 +45,30 @@ export class SchemaCompiler {
         return all(value) ? [] : (all.errors ?? []);
       },
     };
+  }
+
+  /**
+   * The first-error validator of a schema compiled at run time: when the schema allows it, a
+   * quick check (`quickCheck`) vouches for valid documents, and ajv compiles the schema only
+   * for a document the quick check does not vouch for.
+   */
+  private quickFirst(schema: JsonSchema): DocumentValidator {
+    let exact: DocumentValidator | undefined;
+    const compiled = () =>
+      (exact ??= compileSafely((this.fast ??= createAjv({ allErrors: false })), schema));
+    const quick = quickCheck(schema);
+    if (quick === undefined) return compiled();
+    const validate: DocumentValidator = (value) => {
+      if (quick(value)) {
+        validate.errors = null;
+        return true;
+      }
+      const check = compiled();
+      const valid = check(value);
+      validate.errors = check.errors ?? null;
+      return valid;
+    };
+    return validate;
   }
 }
 

@@ -1,5 +1,15 @@
 import type { FormatDefinition } from "ajv";
-import { fullFormats } from "ajv-formats/dist/formats.js";
+import type * as AjvFormats from "ajv-formats/dist/formats.js";
+import { createRequire } from "node:module";
+
+/** ajv-formats' own formats, loaded when a document first has a value of one of them. */
+let formatsModule: typeof AjvFormats | undefined;
+function full(): typeof AjvFormats.fullFormats {
+  formatsModule ??= createRequire(import.meta.url)(
+    "ajv-formats/dist/formats.js",
+  ) as typeof AjvFormats;
+  return formatsModule.fullFormats;
+}
 
 /*
  * The string formats the Kubernetes API server checks in CRD schemas (kube-openapi's strfmt
@@ -55,8 +65,8 @@ function cidr(value: string): boolean {
   const address = value.slice(0, slash);
   const bits = value.slice(slash + 1);
   if (!/^\d{1,3}$/.test(bits)) return false;
-  if (test(fullFormats.ipv4, address)) return Number(bits) <= 32;
-  return test(fullFormats.ipv6, address) && Number(bits) <= 128;
+  if (test(full().ipv4, address)) return Number(bits) <= 32;
+  return test(full().ipv6, address) && Number(bits) <= 128;
 }
 
 /** What Go's url.Parse takes: no spaces or control characters, only complete %-escapes. */
@@ -76,17 +86,17 @@ export const kubernetesFormats: Readonly<
 > = {
   "date-time": { type: "string", validate: isDateTime },
   datetime: { type: "string", validate: isDateTime },
-  date: { type: "string", validate: (v) => test(fullFormats.date, v) },
+  date: { type: "string", validate: (v) => test(full().date, v) },
   duration: { type: "string", validate: duration },
   byte: { type: "string", validate: base64 },
   uri: {
     type: "string",
     validate: isUri,
   },
-  email: { type: "string", validate: (v) => test(fullFormats.email, v) },
-  hostname: { type: "string", validate: (v) => test(fullFormats.hostname, v) },
-  ipv4: { type: "string", validate: (v) => test(fullFormats.ipv4, v) },
-  ipv6: { type: "string", validate: (v) => test(fullFormats.ipv6, v) },
+  email: { type: "string", validate: (v) => test(full().email, v) },
+  hostname: { type: "string", validate: (v) => test(full().hostname, v) },
+  ipv4: { type: "string", validate: (v) => test(full().ipv4, v) },
+  ipv6: { type: "string", validate: (v) => test(full().ipv6, v) },
   cidr: { type: "string", validate: cidr },
   mac: { type: "string", validate: mac },
   uuid: { type: "string", validate: uuid(hex(4), hex(4)) },

@@ -43,6 +43,14 @@ export function kubernetesNameFormat(kind: string): StringFormat {
   }
 }
 
+/** Every format {@link kubernetesNameFormat} gives. */
+export const kubernetesNameFormats: readonly StringFormat[] = [
+  "subdomain",
+  "label",
+  "dns1035Label",
+  "pathSegment",
+];
+
 const specAndStatus = ["spec", "status"];
 
 /**

@@ -83,8 +83,24 @@ interface CrdEntry {
 class Registry implements SchemaRegistry {
   private readonly compiler = new SchemaCompiler();
   private readonly customResources = new Map<string, CrdEntry>();
+  /** Lookups by apiVersion, then kind: documents of one kind are many. Cleared by `addCrd`. */
+  private readonly lookups = new Map<string, Map<string, SchemaLookup>>();
 
   lookup(apiVersion: string, kind: string): SchemaLookup {
+    let byKind = this.lookups.get(apiVersion);
+    if (byKind === undefined) {
+      byKind = new Map();
+      this.lookups.set(apiVersion, byKind);
+    }
+    let found = byKind.get(kind);
+    if (found === undefined) {
+      found = this.find(apiVersion, kind);
+      byKind.set(kind, found);
+    }
+    return found;
+  }
+
+  private find(apiVersion: string, kind: string): SchemaLookup {
     const builtin = builtinValidator(apiVersion, kind);
     if (builtin !== undefined) return { status: "found", validator: builtin };
     const group = groupOf(apiVersion);
@@ -161,6 +177,7 @@ class Registry implements SchemaRegistry {
       return findings;
     }
     const versions = this.crdVersions(crd, spec, report);
+    this.lookups.clear();
     this.customResources.set(groupKind, {
       versions: new Map(versions.map((v) => [v.name, v])),
       summary: {

@@ -1,4 +1,5 @@
-import { objectMetaOf, typeMetaOf, type ManifestDocument } from "../core/manifest.js";
+import type { ManifestDocument } from "../core/manifest.js";
+import type { DocumentFacts } from "../checks/index.js";
 
 /** `file#index`, the identity of a document within one validate run. */
 export const documentKey = (document: Pick<ManifestDocument, "file" | "index">): string =>
@@ -11,11 +12,15 @@ const builtInGroups = /(^|\.)k8s\.io$|^(apps|batch|policy|autoscaling)$|^$/;
  * `validate` follows references: a ServiceBinding uses its template, the repository file and the
  * claim policies; a template uses the CRDs of its resources; a custom resource uses its CRD.
  */
-function edgesOf(document: ManifestDocument): { provides: string[]; uses: string[] } {
-  const type = typeMetaOf(document.value);
+function edgesOf(
+  document: ManifestDocument,
+  facts: DocumentFacts | undefined,
+): { provides: string[]; uses: string[] } {
+  const type = facts?.type;
   if (!type) return { provides: [], uses: [] };
-  const spec = document.value.spec as Record<string, unknown> | undefined;
-  const { name } = objectMetaOf(document.value);
+  // Read only for the kinds below that have edges: other documents may not be parsed here.
+  const spec = () => document.value.spec as Record<string, unknown> | undefined;
+  const name = facts.name;
   const resources = (value: unknown): string[] =>
     Array.isArray(value)
       ? value.flatMap((r: unknown) => {
@@ -28,32 +33,36 @@ function edgesOf(document: ManifestDocument): { provides: string[]; uses: string
 
   switch (`${type.group}/${type.kind}`) {
     case "apiextensions.k8s.io/CustomResourceDefinition": {
-      const names = (spec?.names ?? {}) as { plural?: unknown; kind?: unknown };
-      const group = typeof spec?.group === "string" ? spec.group : "";
+      const crd = spec();
+      const names = (crd?.names ?? {}) as { plural?: unknown; kind?: unknown };
+      const group = typeof crd?.group === "string" ? crd.group : "";
       return {
         provides: [`crd:${group}/${String(names.plural)}`, `kind:${group}/${String(names.kind)}`],
         uses: [],
       };
     }
     case "kube-bind.io/APIServiceExportTemplate": {
-      const claims = Array.isArray(spec?.permissionClaims) ? spec.permissionClaims : [];
+      const template = spec();
+      const claims = Array.isArray(template?.permissionClaims) ? template.permissionClaims : [];
       const referenced = claims.flatMap((claim: unknown) =>
         resources((claim as { selector?: { references?: unknown } } | null)?.selector?.references),
       );
       return {
         provides: name ? [`template:${name}`] : [],
-        uses: [...resources(spec?.resources), ...referenced],
+        uses: [...resources(template?.resources), ...referenced],
       };
     }
-    case "bindops.dev/ServiceBinding":
+    case "bindops.dev/ServiceBinding": {
+      const template = spec()?.template;
       return {
         provides: [],
         uses: [
           "repository",
           "policies",
-          ...(typeof spec?.template === "string" ? [`template:${spec.template}`] : []),
+          ...(typeof template === "string" ? [`template:${template}`] : []),
         ],
       };
+    }
     case "bindops.dev/Repository":
       return { provides: ["repository"], uses: [] };
     case "bindops.dev/ClaimPolicy":
@@ -69,13 +78,15 @@ function edgesOf(document: ManifestDocument): { provides: string[]; uses: string
  * The documents `validate --changed-since` reports on: those in changed files, everything they
  * reference (transitively: a binding's template and that template's CRDs), and everything that
  * references them (transitively: a CRD's templates and those templates' bindings, its custom
- * resources). Returns document keys (`documentKey`).
+ * resources). `facts` are the documents' facts, in their order. Returns document keys
+ * (`documentKey`).
  */
 export function affectedDocuments(
   documents: readonly ManifestDocument[],
+  facts: readonly DocumentFacts[],
   changedFiles: ReadonlySet<string>,
 ): Set<string> {
-  const edges = documents.map(edgesOf);
+  const edges = documents.map((document, i) => edgesOf(document, facts[i]));
   const providers = new Map<string, number[]>();
   const users = new Map<string, number[]>();
   const add = (map: Map<string, number[]>, key: string, i: number) => {

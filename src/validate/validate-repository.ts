@@ -1,19 +1,26 @@
 import path from "node:path";
 import { compareFindings, type Finding } from "../core/finding.js";
-import { objectMetaOf, typeMetaOf, type ManifestDocument } from "../core/manifest.js";
-import { checkRules, checkYaml11Scalars, runChecks } from "../checks/index.js";
+import type { ManifestDocument } from "../core/manifest.js";
+import {
+  checkRules,
+  checkYaml11Scalars,
+  documentFacts,
+  runChecks,
+  type DocumentFacts,
+} from "../checks/index.js";
 import { discoverFiles } from "../manifests/discover-files.js";
 import { loadFiles } from "../manifests/load-files.js";
 import { loadRules } from "../manifests/load-rules.js";
-import type { SourceMap } from "../manifests/source-map.js";
+import { SourceMap } from "../manifests/source-map.js";
 import { evaluateClaims } from "../policy/evaluate-claims.js";
 import { loadPolicies } from "../policy/load-policies.js";
 import { policyFindings } from "../policy/policy-findings.js";
 import type { ReportFile, RuleInfo, ValidateReport } from "../report/validate-report.js";
 import { createSchemaRegistry } from "../schema/schema-registry.js";
-import { isCrdDocument } from "../schema/validate-documents.js";
 import { validateDocument } from "../schema/validate-document.js";
+import { isCrdDocument } from "../schema/validate-documents.js";
 import { affectedDocuments } from "./affected-documents.js";
+import { RepositoryFiles, type CheckedFiles } from "./repository-files.js";
 
 export interface ValidateRepositoryOptions {
   /** Absolute path of the repository root; reported paths are relative to it. */
@@ -36,6 +43,8 @@ export interface ValidateRepositoryOptions {
   changedFiles?: ReadonlySet<string>;
   toolVersion: string;
   signal?: AbortSignal;
+  /** Told how long each phase took, in milliseconds (for benchmarks). */
+  onPhase?: (phase: string, ms: number) => void;
 }
 
 /** Rules reported by the schema stage and the policy stage. */
@@ -86,39 +95,53 @@ function uniqueRules(rules: readonly RuleInfo[]): RuleInfo[] {
   return rules.filter((rule) => !seen.has(rule.id) && seen.add(rule.id));
 }
 
+/** The apiVersion of bindops's own kinds, the only ones claim policies read. */
+const bindopsApiVersion = "bindops.dev/v1alpha1";
+
 /** Folders a repository does not hold manifests in: tooling, CI, local state. */
 const defaultExcludes = [".*/", "node_modules/"];
 
 /**
  * The `validate` pipeline: discover and load the files, check every document against its schema,
  * run the semantic checks and the claim policies, and return the findings with positions, in a
- * stable order. Synchronous apart from nothing: it reads files, and runs no git or network.
+ * stable order. Synchronous: it reads files, and runs no git or network.
  */
 export function validateRepository(options: ValidateRepositoryOptions): ValidateReport {
   const started = performance.now();
-  const { root } = options;
+  const { root, signal } = options;
+  const phase = phaseTimer(options.onPhase);
   const discovered = discoverFiles(root, options.paths, {
     exclude: [...defaultExcludes, ...(options.exclude ?? [])],
-    ...(options.signal ? { signal: options.signal } : {}),
+    ...(signal ? { signal } : {}),
   });
-  const loaded = loadFiles(
-    root,
-    discovered.files,
-    options.signal ? { signal: options.signal } : {},
-  );
-  const sources = loaded.sources;
-  const repoDocuments = loaded.documents;
-
+  phase("discover");
+  const repository = new RepositoryFiles(root, discovered.files, signal ? { signal } : {});
+  // Named after the root like repository files, but added to the positions after them.
+  const extraSources = new SourceMap();
   const extra = (dirs: readonly string[] | undefined): ManifestDocument[] =>
-    (dirs ?? []).flatMap((dir) => loadExtraFolder(root, dir, sources, options.signal));
+    (dirs ?? []).flatMap((dir) => loadExtraFolder(root, dir, extraSources, signal));
   const crdDocuments = extra(options.crdDirs).filter(isCrdDocument);
   const policyDocuments = extra(options.policyDirs);
   const defaultPolicyDocuments = options.defaultPolicyDir
-    ? loadExtraFolder(root, options.defaultPolicyDir, sources, options.signal)
+    ? loadExtraFolder(root, options.defaultPolicyDir, extraSources, signal)
     : [];
+  phase("read");
+
+  // Schemas: every CRD (--crd-dir and repository) first, then each document as it is parsed.
+  const registry = createSchemaRegistry();
+  const crdFindings: Finding[] = [];
+  for (const crd of [...crdDocuments, ...repository.crds()]) {
+    crdFindings.push(...registry.addCrd(crd));
+  }
+  const unknownKinds = options.ignoreUnknownKinds ? "ignore" : "error";
+  const checked = repository.check({ registry, unknownKinds });
+  phase("load and check documents");
+  const { documents: repoDocuments, facts: repoFacts, sources } = checked;
+  for (const [file, source] of extraSources.entries()) sources.set(file, source);
+  const findings: Finding[] = [...discovered.findings, ...checked.findings, ...crdFindings];
 
   const scope = options.changedFiles
-    ? affectedDocuments(repoDocuments, options.changedFiles)
+    ? affectedDocuments(repoDocuments, repoFacts, options.changedFiles)
     : undefined;
   const inScope = (finding: Finding): boolean => {
     if (!scope) return true;
@@ -127,44 +150,52 @@ export function validateRepository(options: ValidateRepositoryOptions): Validate
     return scope.has(`${file}#${document}`);
   };
 
-  const findings: Finding[] = [...discovered.findings, ...loaded.findings];
-
-  // Schemas: every CRD (repository and --crd-dir) first, then each document in scope.
-  const registry = createSchemaRegistry();
-  for (const crd of [...crdDocuments, ...repoDocuments.filter(isCrdDocument)]) {
-    findings.push(...registry.addCrd(crd));
-  }
-  const unknownKinds = options.ignoreUnknownKinds ? "ignore" : "error";
-  const schemaFindings: Finding[] = [];
-  for (const document of [...repoDocuments, ...policyDocuments]) {
-    if (scope && !scope.has(`${document.file}#${document.index}`)) continue;
+  // Documents out of scope were schema-checked too; their findings are left out below.
+  const schemaFindings = checked.schema;
+  const policyFacts = policyDocuments.map((d) => documentFacts(d.value));
+  policyDocuments.forEach((document, i) => {
+    if (scope && !scope.has(`${document.file}#${document.index}`)) return;
     // A document without apiVersion/kind has no schema; the checks report it (missing-type-meta).
-    if (!typeMetaOf(document.value)) continue;
-    schemaFindings.push(...validateDocument(document, registry, { unknownKinds }));
-  }
+    if (!policyFacts[i]?.type) return;
+    for (const finding of validateDocument(document, registry, { unknownKinds })) {
+      schemaFindings.push(finding);
+    }
+  });
   findings.push(...schemaFindings);
 
   // The schema stage owns kinds and versions (it knows every built-in kind and CRD version); a
   // check that repeats a schema finding at the same field says nothing new.
   const schemaAt = new Set(schemaFindings.map(locationKey));
-  findings.push(
-    ...runChecks([...repoDocuments, ...crdDocuments], { ignoreUnknownKinds: true }).filter(
-      (f) => !schemaOwnedRules.has(f.rule) && !schemaAt.has(locationKey(f)),
-    ),
-  );
-  findings.push(...yaml11Findings(repoDocuments, sources, scope));
+  const checkedAcross = runChecks([...repoDocuments, ...crdDocuments], {
+    ignoreUnknownKinds: true,
+    facts: [...repoFacts, ...crdDocuments.map((d) => documentFacts(d.value))],
+    documentFindings: checked.credentials,
+  });
+  for (const finding of checkedAcross) {
+    if (!schemaOwnedRules.has(finding.rule) && !schemaAt.has(locationKey(finding))) {
+      findings.push(finding);
+    }
+  }
+  findings.push(...yaml11Findings(checked, scope));
+  phase("check across documents");
 
-  // Claim policies: the repository's (its files and --policy folders), then the shipped defaults.
-  const repoPolicies = loadPolicies([...repoDocuments, ...policyDocuments]);
+  // Claim policies: the repository's (its files and --policy folders), then the shipped
+  // defaults. They read bindops's own kinds only.
+  const ours = (documents: readonly ManifestDocument[], facts: readonly DocumentFacts[]) =>
+    documents.filter((_, i) => facts[i]?.type?.apiVersion === bindopsApiVersion);
+  const repoOurs = ours(repoDocuments, repoFacts);
+  const repoPolicies = loadPolicies([...repoOurs, ...ours(policyDocuments, policyFacts)]);
   const defaults = loadPolicies(defaultPolicyDocuments);
   findings.push(...repoPolicies.findings, ...defaults.findings);
-  const decisions = evaluateClaims(repoDocuments, [...repoPolicies.policies, ...defaults.policies]);
+  const decisions = evaluateClaims(repoOurs, [...repoPolicies.policies, ...defaults.policies]);
   findings.push(...policyFindings(decisions));
+  phase("policies");
 
   const reported = dedupe(findings.filter(inScope))
     .map((finding) => sources.locateFinding(finding))
     .sort(compareFindings);
-  const inventory = inventoryOf(repoDocuments, discovered.files, scope);
+  const inventory = inventoryOf(repoDocuments, repoFacts, discovered.files, scope);
+  phase("report");
   return {
     root,
     files: inventory.length,
@@ -175,6 +206,31 @@ export function validateRepository(options: ValidateRepositoryOptions): Validate
     durationMs: Math.round(performance.now() - started),
     inventory,
   };
+}
+
+/** Reports the time since the previous call, under a name. */
+function phaseTimer(
+  onPhase: ((phase: string, ms: number) => void) | undefined,
+): (phase: string) => void {
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    onPhase?.(phase, now - last);
+    last = now;
+  };
+}
+
+/** YAML 1.1 ambiguities, in the documents whose text may hold them (`CheckedFiles.yaml11`). */
+function yaml11Findings(checked: CheckedFiles, scope: ReadonlySet<string> | undefined): Finding[] {
+  const findings: Finding[] = [];
+  checked.documents.forEach((document, i) => {
+    if (!checked.yaml11[i]) return;
+    if (scope && !scope.has(`${document.file}#${document.index}`)) return;
+    const scalars = checked.sources.plainScalars(document.file, document.index);
+    if (scalars.length === 0) return;
+    findings.push(...checkYaml11Scalars(scalars, document.file, document.index));
+  });
+  return findings;
 }
 
 /** Loads a folder outside the repository walk, naming its files relative to the root. */
@@ -192,30 +248,6 @@ function loadExtraFolder(
   return loaded.documents.map((document) => ({ ...document, file: rename(document.file) }));
 }
 
-/**
- * Plain scalars that kubectl (YAML 1.1) reads differently from YAML 1.2: only documents whose
- * text holds such a token are parsed for positions.
- */
-const yaml11Candidates =
-  /(?:^|[\s[{,:])(?:y|Y|n|N|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)[ \t]*(?:$|[:,\]}#])|(?:^|[\s[{,:])[-+]?0[0-9_]+[ \t]*(?:$|[,\]}#])|(?:^|[\s[{,:])[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?[ \t]*(?:$|[,\]}#])/m;
-
-function yaml11Findings(
-  documents: readonly ManifestDocument[],
-  sources: SourceMap,
-  scope: ReadonlySet<string> | undefined,
-): Finding[] {
-  const findings: Finding[] = [];
-  for (const document of documents) {
-    if (scope && !scope.has(`${document.file}#${document.index}`)) continue;
-    const scalars = sources.plainScalars(document.file, document.index, {
-      textMatches: yaml11Candidates,
-    });
-    if (scalars.length === 0) continue;
-    findings.push(...checkYaml11Scalars(scalars, document.file, document.index));
-  }
-  return findings;
-}
-
 /** Two stages may report the same thing at the same place (e.g. an unknown kind). */
 function dedupe(findings: readonly Finding[]): Finding[] {
   const seen = new Set<string>();
@@ -229,15 +261,16 @@ function dedupe(findings: readonly Finding[]): Finding[] {
 
 function inventoryOf(
   documents: readonly ManifestDocument[],
+  facts: readonly DocumentFacts[],
   files: readonly string[],
   scope: ReadonlySet<string> | undefined,
 ): ReportFile[] {
   const byFile = new Map<string, ReportFile>();
   for (const file of files) byFile.set(file, { file, documents: [] });
-  for (const document of documents) {
+  for (const [i, document] of documents.entries()) {
     if (scope && !scope.has(`${document.file}#${document.index}`)) continue;
-    const type = typeMetaOf(document.value);
-    const { name } = objectMetaOf(document.value);
+    const type = facts[i]?.type;
+    const name = facts[i]?.name;
     byFile.get(document.file)?.documents.push({
       index: document.index,
       ...(type ? { kind: type.kind } : {}),

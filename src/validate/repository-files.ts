@@ -1,0 +1,188 @@
+import { sep } from "node:path";
+import { InternalError } from "../core/errors.js";
+import type { Finding } from "../core/finding.js";
+import type { ManifestDocument, TypeMeta } from "../core/manifest.js";
+import { documentFacts, type DocumentFacts } from "../checks/index.js";
+import { encodedSource } from "../manifests/encoded-source.js";
+import { defaultLoadLimits } from "../manifests/load-files.js";
+import { loadSource, type LoadedSource } from "../manifests/load-source.js";
+import { readManifestFile, type ManifestRead } from "../manifests/read-manifest-file.js";
+import { reloadDocument } from "../manifests/reload-document.js";
+import { SourceMap } from "../manifests/source-map.js";
+import { isCrdDocument } from "../schema/validate-documents.js";
+import { checkDocument, type CheckDocumentContext } from "./check-document.js";
+
+/** The repository's files, loaded and checked document by document, in file order. */
+export interface CheckedFiles {
+  documents: ManifestDocument[];
+  /** Per document, in the same order. */
+  facts: DocumentFacts[];
+  credentials: (readonly Finding[])[];
+  /**
+   * Whether the document's text holds a plain scalar that kubectl (YAML 1.1) may read otherwise
+   * (`yaml11Candidates`): only those are parsed again for the YAML 1.1 check.
+   */
+  yaml11: boolean[];
+  /** The documents' schema findings, in document order. */
+  schema: Finding[];
+  /** Files that could not be read, documents that did not parse, in file order. */
+  findings: Finding[];
+  sources: SourceMap;
+}
+
+/**
+ * Plain scalars that kubectl (YAML 1.1) reads differently from YAML 1.2: `yes`/`no`/`on`/`off`
+ * and the like, `0755`, `1:20`. A document whose text holds none has no such scalar. (The
+ * alternatives share their first part, which makes the search much faster.)
+ */
+const yaml11Candidates =
+  /(?:^|[\s[{,:])(?:(?:y|Y|n|N|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)[ \t]*(?:$|[:,\]}#])|[-+]?0[0-9_]+[ \t]*(?:$|[,\]}#])|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?[ \t]*(?:$|[,\]}#]))/m;
+
+/** The groups whose documents the checks across documents read beyond their type and name. */
+const readAcross = new Set(["bindops.dev", "kube-bind.io", "apiextensions.k8s.io"]);
+
+/**
+ * Whether the checks across documents (cross-references, claims, policies, `--changed-since`)
+ * read this document's content, rather than only its type and name: kube-bind's and bindops's
+ * kinds, CRDs, and documents without a usable type (whose `apiVersion` and `kind` a finding
+ * describes).
+ */
+function readAcrossDocuments(type: TypeMeta | undefined): boolean {
+  return (
+    type === undefined || type.apiVersion === "" || type.kind === "" || readAcross.has(type.group)
+  );
+}
+
+/**
+ * Could the file hold a CustomResourceDefinition? Its kind is spelled out in the text, unless a
+ * quoted string spells it with escapes: both are looked for in the bytes, without parsing.
+ */
+function mayHoldCrd(bytes: Uint8Array): boolean {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return buffer.includes("CustomResourceDefinition") || buffer.includes(0x5c);
+}
+
+/**
+ * The repository's files on their way through `validate`: read at once; then the files that may
+ * hold CRDs are parsed ({@link crds}), so that the schema registry knows every CRD; then every
+ * file is parsed and each document checked by itself right away ({@link check}). A document the
+ * checks across documents only know by type and name (a ConfigMap, a custom resource) is not
+ * kept: it is parsed again from its text should anything ask for its value. So the documents die
+ * young, which keeps garbage collection cheap, and the peak memory low; for the same reason the
+ * files' text is kept as bytes (`encodedSource`).
+ */
+export class RepositoryFiles {
+  readonly #files: readonly string[];
+  readonly #reads: (ManifestRead | undefined)[];
+  readonly #parsed = new Map<number, LoadedSource>();
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(root: string, files: readonly string[], options: { signal?: AbortSignal } = {}) {
+    this.#files = files;
+    this.#signal = options.signal;
+    // Discovered paths are normalised already: joining them needs no path.join.
+    const base = root.endsWith(sep) ? root : root + sep;
+    this.#reads = files.map((file) => {
+      options.signal?.throwIfAborted();
+      return readManifestFile(base + file, defaultLoadLimits.maxFileBytes);
+    });
+  }
+
+  /** The CustomResourceDefinitions among the files' documents, in file order. */
+  crds(): ManifestDocument[] {
+    const crds: ManifestDocument[] = [];
+    this.#reads.forEach((read, i) => {
+      if (read?.ok !== true || !mayHoldCrd(read.bytes)) return;
+      const loaded = this.#load(i, read.bytes);
+      this.#parsed.set(i, loaded);
+      for (const document of loaded.documents) if (isCrdDocument(document)) crds.push(document);
+    });
+    return crds;
+  }
+
+  /**
+   * Parses every file and checks each document by itself (`checkDocument`) against `context`,
+   * whose registry knows every CRD of the run. Call once, after {@link crds}.
+   */
+  check(context: CheckDocumentContext): CheckedFiles {
+    const checked: CheckedFiles = {
+      documents: [],
+      facts: [],
+      credentials: [],
+      yaml11: [],
+      schema: [],
+      findings: [],
+      sources: new SourceMap(),
+    };
+    const { sources } = checked;
+    this.#reads.forEach((read, i) => {
+      this.#signal?.throwIfAborted();
+      const file = this.#files[i]!;
+      this.#reads[i] = undefined;
+      if (read === undefined) return;
+      if (!read.ok) {
+        const { rule, message } = read;
+        checked.findings.push({ severity: "error", rule, message, location: { file } });
+        return;
+      }
+      const loaded = this.#parsed.get(i) ?? this.#load(i, read.bytes);
+      this.#parsed.delete(i);
+      for (const finding of loaded.findings) checked.findings.push(finding);
+      const { source } = loaded;
+      if (source !== undefined) sources.set(file, encodedSource(read.bytes, source.chunks));
+      for (const document of loaded.documents) {
+        const chunk = source?.chunks[document.index];
+        checked.yaml11.push(
+          chunk !== undefined && yaml11Candidates.test(source!.text.slice(chunk.start, chunk.end)),
+        );
+        const facts = documentFacts(document.value);
+        const result = checkDocument(document, facts, context);
+        for (const finding of result.schema) checked.schema.push(finding);
+        checked.credentials.push(result.credentials);
+        checked.facts.push(facts);
+        checked.documents.push(
+          readAcrossDocuments(facts.type) ? document : new ReparsedDocument(document, sources),
+        );
+      }
+    });
+    return checked;
+  }
+
+  #load(i: number, bytes: Uint8Array): LoadedSource {
+    this.#signal?.throwIfAborted();
+    return loadSource(this.#files[i]!, bytes, defaultLoadLimits);
+  }
+}
+
+/**
+ * A document whose value was let go after its own checks: parsed again from its text on first
+ * use (rarely: e.g. to compare two objects of the same name).
+ */
+class ReparsedDocument implements ManifestDocument {
+  readonly file: string;
+  readonly index: number;
+  readonly line: number;
+  readonly col: number;
+  readonly #sources: SourceMap;
+  #value: Record<string, unknown> | undefined;
+
+  constructor(document: ManifestDocument, sources: SourceMap) {
+    this.file = document.file;
+    this.index = document.index;
+    this.line = document.line;
+    this.col = document.col;
+    this.#sources = sources;
+  }
+
+  get value(): Record<string, unknown> {
+    if (this.#value === undefined) {
+      const source = this.#sources.get(this.file);
+      const value = source && reloadDocument(this.file, source, this.index, defaultLoadLimits);
+      if (value === undefined) {
+        throw new InternalError(`${this.file}#${this.index} cannot be parsed again`);
+      }
+      this.#value = value;
+    }
+    return this.#value;
+  }
+}

@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { validateRepository } from "../../../src/validate/validate-repository.js";
+import { tempRepo } from "../manifests/temp-repo.js";
+
+const configMap = (name: string, data: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: apps\ndata:\n${data}`;
+
+const crd = (kind: string) => `apiVersion: apiextensions.k8s.io/v1
+kind: ${kind}
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: integer, maximum: 10}
+`;
+
+function validate(files: Record<string, string | Uint8Array>) {
+  const repo = tempRepo(files);
+  try {
+    return validateRepository({ root: repo.root, paths: [], toolVersion: "test" });
+  } finally {
+    repo.remove();
+  }
+}
+
+const located = (report: ReturnType<typeof validate>, rule: string) =>
+  report.findings
+    .filter((f) => f.rule === rule)
+    .map((f) => `${f.location.file}:${f.location.line}:${f.location.col}`);
+
+describe("validateRepository", () => {
+  it("tells apart objects of one name by content, though their values were not kept", () => {
+    const report = validate({
+      "a.yaml": configMap("same", "  k: one\n"),
+      "b.yaml": `${configMap("same", "  k: one\n")}---\n${configMap("other", "  k: two\n")}`,
+      "c.yaml": configMap("other", "  k: three\n"),
+    });
+    assert.deepEqual(located(report, "duplicate-object"), ["c.yaml:4:3"]);
+  });
+
+  it("finds a CRD whose kind is spelled with escapes, and checks custom resources against it", () => {
+    const report = validate({
+      "crd.yaml": crd('"CustomResource\\u0044efinition"'),
+      "widget.yaml":
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  size: 11\n",
+    });
+    assert.deepEqual(located(report, "unknown-kind"), []);
+    assert.deepEqual(located(report, "schema"), ["widget.yaml:5:3"]);
+  });
+
+  it("places findings in files kept as bytes: a BOM, CRLF line ends, several documents", () => {
+    const text = ["# first\n", configMap("one", "  a: b\n"), configMap("two", "  enabled: yes\n")]
+      .join("---\n")
+      .replaceAll("\n", "\r\n");
+    const report = validate({ "cm.yaml": `\uFEFF${text}` });
+    // Line 1 is the comment, 2 the first `---`; the second document starts on line 11.
+    assert.deepEqual(located(report, "yaml11-ambiguous"), ["cm.yaml:17:12"]);
+  });
+});
