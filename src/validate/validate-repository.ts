@@ -14,6 +14,7 @@ import { loadRules } from "../manifests/load-rules.js";
 import { SourceMap } from "../manifests/source-map.js";
 import { evaluateClaims } from "../policy/evaluate-claims.js";
 import { loadPolicies } from "../policy/load-policies.js";
+import { placePolicies } from "../policy/policy-placement.js";
 import { policyFindings } from "../policy/policy-findings.js";
 import type { ReportFile, RuleInfo, ValidateReport } from "../report/validate-report.js";
 import { createSchemaRegistry } from "../schema/schema-registry.js";
@@ -76,6 +77,13 @@ const stageRules: RuleInfo[] = [
     id: "policy-requires-approval",
     severity: "warning",
     description: "A ClaimPolicy rule requires a reviewer's approval for this permission claim.",
+  },
+  {
+    id: "policy-outside-policies-folder",
+    severity: "error",
+    description:
+      "A ClaimPolicy outside the repository's policies folder: it is not applied, since a policy beside a team's bindings would let the team approve its own claims.",
+    help: "Move it into the policies folder (spec.paths.policies of bindops.yaml, default policies/).",
   },
   {
     id: "policy-duplicate-rule",
@@ -179,12 +187,15 @@ export function validateRepository(options: ValidateRepositoryOptions): Validate
   findings.push(...yaml11Findings(checked, scope));
   phase("check across documents");
 
-  // Claim policies: the repository's (its files and --policy folders), then the shipped
-  // defaults. They read bindops's own kinds only.
+  // Claim policies: the repository's (its policies folder and --policy folders), then the
+  // shipped defaults. A ClaimPolicy anywhere else is an error and is not obeyed. They read
+  // bindops's own kinds only.
   const ours = (documents: readonly ManifestDocument[], facts: readonly DocumentFacts[]) =>
     documents.filter((_, i) => facts[i]?.type?.apiVersion === bindopsApiVersion);
   const repoOurs = ours(repoDocuments, repoFacts);
-  const repoPolicies = loadPolicies([...repoOurs, ...ours(policyDocuments, policyFacts)]);
+  const placed = placePolicies(repoOurs);
+  findings.push(...placed.findings);
+  const repoPolicies = loadPolicies([...placed.policies, ...ours(policyDocuments, policyFacts)]);
   const defaults = loadPolicies(defaultPolicyDocuments);
   findings.push(...repoPolicies.findings, ...defaults.findings);
   const decisions = evaluateClaims(repoOurs, [...repoPolicies.policies, ...defaults.policies]);

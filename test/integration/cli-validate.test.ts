@@ -179,6 +179,48 @@ describe("bindops validate (the CLI, as CI runs it)", function () {
     assert.match(unknown.stderr, /no-such-rev/);
   });
 
+  it("does not obey a ClaimPolicy outside policies/: a team cannot approve its own claims", async () => {
+    const dir = scratchCopy();
+    const bindings = path.join(dir, "consumers/orders/bindings");
+    // A binding that claims every Secret, which the shipped defaults deny...
+    writeFileSync(
+      path.join(bindings, "everything.yaml"),
+      [
+        "apiVersion: bindops.dev/v1alpha1",
+        "kind: ServiceBinding",
+        "metadata: {name: everything}",
+        "spec:",
+        "  consumer: consumer",
+        "  provider: provider",
+        "  template: databases",
+        "  namespaces: [{name: orders}]",
+        "  permissionClaims:",
+        '    - {group: "", resource: secrets, selector: {labelSelector: {}}}',
+        "",
+      ].join("\n"),
+    );
+    // ...and let the team try to allow it with a policy of its own, beside its bindings.
+    writeFileSync(
+      path.join(bindings, "aaa-approve.yaml"),
+      [
+        "apiVersion: bindops.dev/v1alpha1",
+        "kind: ClaimPolicy",
+        "metadata: {name: aaa-approve}",
+        "spec:",
+        "  rules:",
+        "    - {name: all, effect: allow, reason: trust us, match: {}}",
+        "",
+      ].join("\n"),
+    );
+    const result = await runCli(["validate", "."], { cwd: dir });
+    assert.equal(result.code, 2, result.stdout);
+    assert.match(
+      result.stdout,
+      /^consumers\/orders\/bindings\/aaa-approve\.yaml:\d+:\d+: error \[policy-outside-policies-folder\]/m,
+    );
+    assert.match(result.stdout, /everything\.yaml:\d+:\d+: error \[policy-denied\]/);
+  });
+
   it("refuses usage mistakes with exit 3", async () => {
     const missing = await runCli(["validate", "no/such/folder"]);
     assert.equal(missing.code, 3);
