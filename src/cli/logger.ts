@@ -19,15 +19,26 @@ export function createLogger(options: LoggerOptions): Logger {
   if (options.format === "json") {
     return pino({ level: options.level, base: null }, options.stream);
   }
-  // Loaded only for text logs: it is the heaviest part of start-up.
+  // pino-pretty is the heaviest part of start-up, and most runs log nothing: it is loaded on the
+  // first line written.
+  let pretty: NodeJS.WritableStream | undefined;
+  const destination = {
+    write(line: string): boolean {
+      pretty ??= prettyStream(options);
+      return pretty.write(line);
+    },
+  };
+  return pino({ level: options.level, base: null }, destination);
+}
+
+function prettyStream(options: LoggerOptions): NodeJS.WritableStream {
   const require = createRequire(import.meta.url);
   const pretty = require("pino-pretty") as (o: Record<string, unknown>) => NodeJS.WritableStream;
-  const stream = pretty({
+  return pretty({
     destination: options.stream,
     colorize: options.color,
     ignore: "pid,hostname,time",
     sync: true,
     singleLine: true,
   });
-  return pino({ level: options.level, base: null }, stream);
 }
