@@ -1,7 +1,7 @@
 import type { Finding } from "../core/finding.js";
 import { documentFinding } from "./document-finding.js";
 import { templateOf } from "./check-claims.js";
-import { asArray, asString, field } from "./lenient.js";
+import { asArray, asString, field } from "../core/lenient.js";
 import type { RepositoryIndex } from "./repository-index.js";
 import { uncoveredBranches } from "./selector-covers.js";
 

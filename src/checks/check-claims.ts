@@ -3,7 +3,7 @@ import type { ManifestDocument } from "../core/manifest.js";
 import { documentFinding } from "./document-finding.js";
 import { walkGjsonPath } from "./gjson-schema-path.js";
 import { labelSelectorProblems } from "./label-selector-problems.js";
-import { asArray, asNonBlank, asRecord, asString, asStringArray, field } from "./lenient.js";
+import { asArray, asNonBlank, asRecord, asString, asStringArray, field } from "../core/lenient.js";
 import type { ExportInfo, ExportResource, RepositoryIndex } from "./repository-index.js";
 
 /** What the claims of one document are checked against. */

@@ -2,7 +2,7 @@ import { joinPointer, type Finding } from "../core/finding.js";
 import type { ManifestDocument, TypeMeta } from "../core/manifest.js";
 import { documentFacts } from "./document-facts.js";
 import { documentFinding } from "./document-finding.js";
-import { asRecord } from "./lenient.js";
+import { asRecord } from "../core/lenient.js";
 import { bindopsGroup } from "./repository-index.js";
 
 /**

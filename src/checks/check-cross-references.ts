@@ -1,7 +1,7 @@
 import { joinPointer, type Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { documentFinding } from "./document-finding.js";
-import { asArray, asString, field } from "./lenient.js";
+import { asArray, asString, field } from "../core/lenient.js";
 import type { CrdInfo, ExportInfo, RepositoryIndex } from "./repository-index.js";
 
 /**

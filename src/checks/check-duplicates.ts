@@ -1,7 +1,7 @@
 import type { Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { documentFinding } from "./document-finding.js";
-import { asString, field } from "./lenient.js";
+import { asString, field } from "../core/lenient.js";
 import { bindopsGroup, type RepositoryIndex } from "./repository-index.js";
 
 /**

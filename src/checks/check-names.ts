@@ -1,7 +1,7 @@
 import type { Finding } from "../core/finding.js";
 import { objectMetaOf, type ManifestDocument } from "../core/manifest.js";
 import { documentFinding } from "./document-finding.js";
-import { asArray, asString, field } from "./lenient.js";
+import { asArray, asString, field } from "../core/lenient.js";
 import type { RepositoryIndex } from "./repository-index.js";
 
 const isolations = ["Prefixed", "Namespaced", "None"];

@@ -1,4 +1,4 @@
-import { asRecord } from "./lenient.js";
+import { asRecord } from "../core/lenient.js";
 
 /** What walking a gjson path through a CRD schema found. */
 export type SchemaPathResult =

@@ -1,5 +1,5 @@
 import { joinPointer } from "../core/finding.js";
-import { asArray, asRecord } from "./lenient.js";
+import { asArray, asRecord } from "../core/lenient.js";
 
 /** A problem in a label selector, at a pointer relative to the selector. */
 export interface LabelSelectorProblem {

@@ -1,6 +1,6 @@
 import type { ManifestDocument } from "../core/manifest.js";
 import { documentFacts, type DocumentFacts } from "./document-facts.js";
-import { asArray, asNonBlank, asRecord, asString, asStringArray, field } from "./lenient.js";
+import { asArray, asNonBlank, asRecord, asString, asStringArray, field } from "../core/lenient.js";
 
 export const bindopsGroup = "bindops.dev";
 export const kubeBindGroup = "kube-bind.io";
