@@ -65,6 +65,10 @@ if [[ ! -f "$src_dir/.bindops-patched" ]]; then
       apt-get "${apt_opts[@]}" source --download-only kubernetes >&2
     orig=$(ls kubernetes_*.orig.tar.* | head -n 1)
   fi
+  # Debian names this source "1.20.5+really1.20.2": refuse anything that is not the version
+  # the cache is keyed by.
+  [[ $orig == *"really$KUBE_VERSION.orig"* || $orig == *"_$KUBE_VERSION.orig"* ]] ||
+    fail "Debian's kubernetes source is $orig, not $KUBE_VERSION; the recipe needs updating"
   step "unpacking $orig"
   mkdir -p "$src_dir"
   tar -xf "$orig" -C "$src_dir" --strip-components=1

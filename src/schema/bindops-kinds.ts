@@ -99,7 +99,7 @@ const rule = s.object(
   { required: ["name", "effect", "reason"] },
 );
 
-/** bindops's own kinds, `bindops.dev/v1alpha1` (DESIGN.md: Repository, ServiceBinding, ...). */
+/** bindops's own kinds, `bindops.dev/v1alpha1`: Repository, ServiceBinding, ClaimPolicy, BindingStatus. */
 export const bindopsKinds: readonly BuiltinKind[] = [
   document(
     "Repository",
