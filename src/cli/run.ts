@@ -3,6 +3,7 @@ import { BindopsError, ExitCode, exitCodeFor } from "../core/errors.js";
 import { createLogger, type LogFormat } from "./logger.js";
 import type { CommandContext } from "./io.js";
 import { packageVersion } from "./package-version.js";
+import { reportFormats } from "../report/validate-report.js";
 import type { LevelWithSilent } from "pino";
 
 export interface RunEnvironment {
@@ -83,9 +84,7 @@ Documentation: README.md in the bindops repository.`,
     .description("validate a bindops repository: schemas, cross-references, claim policies")
     .argument("[paths...]", "repository root or files/folders to validate", ["."])
     .addOption(
-      new Option("-o, --output <format>", "output format")
-        .choices(["text", "json", "junit", "sarif", "github"])
-        .default("text"),
+      new Option("-o, --output <format>", "output format").choices(reportFormats).default("text"),
     )
     .option("--crd-dir <dir...>", "extra folders of CustomResourceDefinitions to validate against")
     .option("--policy <dir...>", "extra folders of ClaimPolicy documents")

@@ -28,15 +28,16 @@ export interface Finding {
 /** Stable order: file, line, column, rule, message. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
-    cmp(a.location.file, b.location.file) ||
+    compareStrings(a.location.file, b.location.file) ||
     (a.location.line ?? 0) - (b.location.line ?? 0) ||
     (a.location.col ?? 0) - (b.location.col ?? 0) ||
-    cmp(a.rule, b.rule) ||
-    cmp(a.message, b.message)
+    compareStrings(a.rule, b.rule) ||
+    compareStrings(a.message, b.message)
   );
 }
 
-function cmp(a: string, b: string): number {
+/** Code-unit order of two strings: stable across locales, unlike `localeCompare`. */
+export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -1,3 +1,4 @@
+import { homedir } from "node:os";
 import path from "node:path";
 
 /** Where `dev up` keeps each thing inside its state folder. */
@@ -45,4 +46,17 @@ export function devPaths(stateDir: string): DevPaths {
       path.join(clusterDir(cluster), "controller-manager.kubeconfig"),
     kubeconfig: (cluster) => path.join(stateDir, `${cluster}.kubeconfig`),
   };
+}
+
+/**
+ * Where the control-plane binaries are cached: `BINDOPS_CACHE_DIR` (relative to `cwd`), else
+ * `$XDG_CACHE_HOME/bindops`, else `~/.cache/bindops`, as scripts/build-control-plane.sh decides.
+ */
+export function defaultCacheDir(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): string {
+  const explicit = env.BINDOPS_CACHE_DIR;
+  if (explicit) return path.resolve(cwd, explicit);
+  return path.join(env.XDG_CACHE_HOME || path.join(homedir(), ".cache"), "bindops");
 }

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { adaptCrdToServer } from "./adapt-crd-to-server.js";
 import type { KubeClient, KubeObject } from "./kube-client.js";
 import { KubeError, isKubeError } from "./kube-error.js";
+import { formatMs } from "./format-ms.js";
 
 export interface InstallCrdOptions {
   /** Receives one warning per CRD that had to be adapted to an older server. */
@@ -168,8 +169,4 @@ async function served(client: KubeClient, crd: KubeObject, signal: AbortSignal):
     }
   }
   return true;
-}
-
-function formatMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }

@@ -3,6 +3,7 @@ import https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { BindopsError } from "../core/errors.js";
 import { KubeError, type KubeErrorCode } from "./kube-error.js";
+import { formatMs } from "./format-ms.js";
 
 export interface KubeRequest {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -332,8 +333,4 @@ function isTimeoutReason(reason: unknown): boolean {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function formatMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }

@@ -1,3 +1,4 @@
+import { compareStrings } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import type {
   ClaimPolicy,
@@ -43,7 +44,7 @@ export function evaluateClaims(
   const views = bindings
     .map(serviceBindingOf)
     .filter((b): b is ServiceBinding => b !== undefined)
-    .sort((a, b) => compare(a.file, b.file) || a.index - b.index);
+    .sort((a, b) => compareStrings(a.file, b.file) || a.index - b.index);
   return views.flatMap((binding) =>
     binding.claims.map((claim, claimIndex) => decide(binding, claim, claimIndex, policies)),
   );
@@ -134,8 +135,4 @@ function directionsOf(direction: string): string[] {
 
 function optional(value: string | undefined): string[] {
   return value === undefined ? [] : [value];
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 import type { Finding } from "../core/finding.js";
-import { joinPointer } from "../core/finding.js";
+import { compareStrings, joinPointer } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { objectMetaOf, typeMetaOf } from "../core/manifest.js";
 import type { ClaimPolicy, PolicyEffect, PolicyRule, RuleMatch } from "./claim-policy.js";
@@ -47,7 +47,8 @@ export function loadPolicies(documents: readonly ManifestDocument[]): LoadedPoli
 /** Policies in evaluation order: by name, then by file and document, whatever the input order. */
 export function sortPolicies(policies: readonly ClaimPolicy[]): ClaimPolicy[] {
   return [...policies].sort(
-    (a, b) => compare(a.name, b.name) || compare(a.file, b.file) || a.document - b.document,
+    (a, b) =>
+      compareStrings(a.name, b.name) || compareStrings(a.file, b.file) || a.document - b.document,
   );
 }
 
@@ -109,8 +110,4 @@ function duplicateRuleFindings(
 
 function isEffect(value: string | undefined): value is PolicyEffect {
   return policyEffects.includes(value as PolicyEffect);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 import type { Finding } from "../core/finding.js";
-import { compareFindings } from "../core/finding.js";
+import { compareFindings, compareStrings } from "../core/finding.js";
 import { findingPosition } from "./finding-position.js";
 import type { ReportDocument, ValidateReport } from "./validate-report.js";
 import { xmlEscape } from "./xml-escape.js";
@@ -64,7 +64,7 @@ function suitesOf(report: ValidateReport): Suite[] {
     if (!docs.has(document)) docs.set(document, { index: document });
     push(byDocument, `${document}\u0000${file}`, finding);
   }
-  return [...documents.keys()].sort(compare).map((file) => {
+  return [...documents.keys()].sort(compareStrings).map((file) => {
     const docs = [...documentsOf(file).values()].sort((a, b) => a.index - b.index);
     const names = caseNames(docs);
     const cases: TestCase[] = docs.map((doc, i) => ({
@@ -136,8 +136,4 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -6,10 +6,9 @@ import type { TextOptions } from "./render-text.js";
 import { renderText } from "./render-text.js";
 import type { ValidateReport } from "./validate-report.js";
 
-/** The values of `validate -o`. */
-export type ReportFormat = "text" | "json" | "junit" | "sarif" | "github";
+import { reportFormats, type ReportFormat } from "./validate-report.js";
 
-export const reportFormats: readonly ReportFormat[] = ["text", "json", "junit", "sarif", "github"];
+export { reportFormats, type ReportFormat };
 
 export function isReportFormat(value: string): value is ReportFormat {
   return reportFormats.includes(value as ReportFormat);

@@ -1,5 +1,10 @@
 import type { Finding, Severity } from "../core/finding.js";
 
+/** The values of `validate -o`. */
+export type ReportFormat = "text" | "json" | "junit" | "sarif" | "github";
+
+export const reportFormats: readonly ReportFormat[] = ["text", "json", "junit", "sarif", "github"];
+
 /** A rule `validate` can report, as listed in SARIF output and documentation. */
 export interface RuleInfo {
   /** Stable kebab-case id, the `rule` of its findings. */

@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
 import type { DevCluster } from "../../src/dev/dev-cluster.js";
 import { devDown } from "../../src/dev/dev-down.js";
-import { devPaths } from "../../src/dev/dev-paths.js";
+import { defaultCacheDir, devPaths } from "../../src/dev/dev-paths.js";
 import { controlPlaneBuild } from "../../src/dev/ensure-binaries.js";
 import { devUp } from "../../src/dev/dev-up.js";
 import type { DevState, ProcessRecord } from "../../src/dev/dev-state.js";
@@ -23,9 +23,7 @@ export interface TestClusters {
 }
 
 /** Where the control-plane binaries are cached, as the CLI decides. */
-export const cacheDir =
-  process.env.BINDOPS_CACHE_DIR ??
-  path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), ".cache"), "bindops");
+export const cacheDir = defaultCacheDir(process.env, process.cwd());
 
 /**
  * A `before` hook that calls `clusters()` needs this long: about 10 s once the binaries are

@@ -1,7 +1,7 @@
-import { homedir } from "node:os";
 import path from "node:path";
 import { ExitCode } from "../../core/errors.js";
 import { devDown } from "../../dev/dev-down.js";
+import { defaultCacheDir } from "../../dev/dev-paths.js";
 import { devStatus } from "../../dev/dev-status.js";
 import { defaultDevClusters, devUp } from "../../dev/dev-up.js";
 import { credentialEnvVar } from "../../kube/resolve-cluster-credentials.js";
@@ -125,11 +125,9 @@ export function commandOptions(raw: unknown): DevCommandOptions {
   };
 }
 
-/** `BINDOPS_CACHE_DIR`, else the XDG cache folder, as scripts/build-control-plane.sh decides. */
+/** Where the control-plane binaries are cached, for this invocation. */
 export function cacheDir(ctx: CommandContext): string {
-  const explicit = ctx.env.BINDOPS_CACHE_DIR;
-  if (explicit) return path.resolve(ctx.cwd, explicit);
-  return path.join(ctx.env.XDG_CACHE_HOME || path.join(homedir(), ".cache"), "bindops");
+  return defaultCacheDir(ctx.env, ctx.cwd);
 }
 
 function shellQuote(value: string): string {
