@@ -94,6 +94,12 @@ Documentation: README.md in the bindops repository.`,
       "--changed-since <rev>",
       "validate only documents in files changed since this git revision, and what they reference",
     )
+    .addOption(
+      new Option(
+        "--rev <rev>",
+        "validate the files as they are at this git revision (read from git, no checkout)",
+      ).conflicts("changedSince"),
+    )
     .option(
       "--root <dir>",
       "repository root (default: the first path, or the folder holding bindops.yaml)",
@@ -104,7 +110,8 @@ Documentation: README.md in the bindops repository.`,
 Examples:
   bindops validate                     # the repository in the current folder
   bindops validate examples -o github  # annotations for a GitHub pull request
-  bindops validate --changed-since origin/main -o sarif > bindops.sarif`,
+  bindops validate --changed-since origin/main -o sarif > bindops.sarif
+  bindops validate --rev origin/main   # the files as they are on origin/main`,
     )
     .action(action(async () => (await import("./commands/validate.js")).validateCommand));
 
