@@ -1,8 +1,9 @@
+import { bindopsGroup, crdGroup, kubeBindGroup } from "../core/kube-groups.js";
 import { InternalError } from "../core/errors.js";
 import type { Finding } from "../core/finding.js";
 import type { ManifestDocument, TypeMeta } from "../core/manifest.js";
 import { isReadable, type SnapshotFile } from "../core/snapshot.js";
-import { documentFacts, type DocumentFacts } from "../checks/index.js";
+import { documentFacts, type DocumentFacts } from "../core/document-facts.js";
 import { encodedSource } from "../manifests/encoded-source.js";
 import { defaultLoadLimits } from "../manifests/load-files.js";
 import { loadSource, type LoadedSource } from "../manifests/load-source.js";
@@ -38,7 +39,7 @@ const yaml11Candidates =
   /(?:^|[\s[{,:])(?:(?:y|Y|n|N|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)[ \t]*(?:$|[:,\]}#])|[-+]?0[0-9_]+[ \t]*(?:$|[,\]}#])|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?[ \t]*(?:$|[,\]}#]))/m;
 
 /** The groups whose documents the checks across documents read beyond their type and name. */
-const readAcross = new Set(["bindops.dev", "kube-bind.io", "apiextensions.k8s.io"]);
+const readAcross = new Set([bindopsGroup, kubeBindGroup, crdGroup]);
 
 /**
  * Whether the checks across documents (cross-references, claims, policies, `--changed-since`)

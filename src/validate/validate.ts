@@ -1,12 +1,8 @@
 import { compareFindings, type Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
-import {
-  checkRules,
-  checkYaml11Scalars,
-  documentFacts,
-  runChecks,
-  type DocumentFacts,
-} from "../checks/index.js";
+import { checkRules, checkYaml11Scalars, runChecks } from "../checks/index.js";
+import { documentFacts, type DocumentFacts } from "../core/document-facts.js";
+import { bindopsApiVersion } from "../core/kube-groups.js";
 import { loadFiles } from "../manifests/load-files.js";
 import { loadRules } from "../manifests/load-rules.js";
 import { SourceMap } from "../manifests/source-map.js";
@@ -89,8 +85,6 @@ const stageRules: RuleInfo[] = [
   },
 ];
 
-const schemaOwnedRules = new Set(["unknown-kind", "unknown-version"]);
-
 const locationKey = (f: Finding): string =>
   `${f.location.file}#${f.location.document}${f.location.pointer ?? ""}`;
 
@@ -99,9 +93,6 @@ function uniqueRules(rules: readonly RuleInfo[]): RuleInfo[] {
   const seen = new Set<string>();
   return rules.filter((rule) => !seen.has(rule.id) && seen.add(rule.id));
 }
-
-/** The apiVersion of bindops's own kinds, the only ones claim policies read. */
-const bindopsApiVersion = "bindops.dev/v1alpha1";
 
 /**
  * The `validate` pipeline on a snapshot: load the files, check every document against its
@@ -158,16 +149,14 @@ export function validate(snapshot: Snapshot, options: ValidateOptions): Validate
   });
   findings.push(...schemaFindings);
 
-  // The schema stage owns kinds and versions (it knows every built-in kind and CRD version); a
-  // check that repeats a schema finding at the same field says nothing new.
+  // A check that repeats a schema finding at the same field says nothing new.
   const schemaAt = new Set(schemaFindings.map(locationKey));
   const checkedAcross = runChecks([...repoDocuments, ...crdDocuments], {
-    ignoreUnknownKinds: true,
     facts: [...repoFacts, ...crdDocuments.map((d) => documentFacts(d.value))],
     documentFindings: checked.credentials,
   });
   for (const finding of checkedAcross) {
-    if (!schemaOwnedRules.has(finding.rule) && !schemaAt.has(locationKey(finding))) {
+    if (!schemaAt.has(locationKey(finding))) {
       findings.push(finding);
     }
   }
