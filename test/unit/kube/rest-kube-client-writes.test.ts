@@ -148,6 +148,24 @@ describe("RestKubeClient writes and watch (against a stand-in server)", () => {
     );
   });
 
+  it("fails a watch whose headers never come with Timeout, and closes a watch left early", async () => {
+    const slow = clientFor(client.server, { requestTimeoutMs: 100 });
+    fake.handler = () => undefined;
+    await assert.rejects(drain(slow.watch({ ...ref, resourceVersion: "1" })), (e: unknown) =>
+      isKubeError(e, "Timeout"),
+    );
+    slow.close();
+    let closed!: () => void;
+    const serverSawClose = new Promise<void>((resolve) => (closed = resolve));
+    fake.handler = (_req, res) => {
+      res.on("close", closed);
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.write(JSON.stringify({ type: "ADDED", object: configMap("5") }) + "\n");
+    };
+    for await (const _ of client.watch({ ...ref, resourceVersion: "1" })) break;
+    await serverSawClose;
+  });
+
   it("retries on Conflict, re-reading each time, and gives up after the last attempt", async () => {
     let puts = 0;
     fake.handler = (req, res) => {
