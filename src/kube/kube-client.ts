@@ -86,6 +86,32 @@ export interface KindInfo {
   namespaced: boolean;
 }
 
+export interface WriteOptions extends CallOptions {
+  /** Default `bindops`. */
+  fieldManager?: string;
+  /** Validate and return the result without persisting it. */
+  dryRun?: boolean;
+}
+
+/** What to watch: a list query from a resourceVersion on. */
+export interface WatchQuery extends ListQuery {
+  /** Events after this version; a version the server no longer has fails with `Gone`. */
+  resourceVersion: string;
+  /** The server ends the watch cleanly after this long. Default: the server's choice. */
+  timeoutSeconds?: number;
+  /** Ask for BOOKMARK events, which only advance the resourceVersion. Default true. */
+  allowBookmarks?: boolean;
+}
+
+/** One change of a watched object. A BOOKMARK's object carries only `metadata.resourceVersion`. */
+export interface WatchEvent {
+  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
+  object: KubeObject;
+}
+
+/** A JSON merge patch (RFC 7386): `null` removes a field, objects merge, everything else replaces. */
+export type MergePatch = Record<string, unknown>;
+
 /**
  * The Kubernetes operations the rest of bindops needs, on plain JSON objects of any kind. Failures
  * are `KubeError`s with a `code` (`NotFound`, `Conflict`, `Invalid`, `Unreachable`, ...).
@@ -98,6 +124,26 @@ export interface KubeClient {
   list(query: ListQuery, options?: CallOptions): Promise<ObjectList>;
   /** Server-side apply: the object is the complete intent of its field manager. */
   apply(object: KubeObject, options?: ApplyOptions): Promise<KubeObject>;
+  /** Creates an object; `Conflict` (reason `AlreadyExists`) when it exists. */
+  create(object: KubeObject, options?: WriteOptions): Promise<KubeObject>;
+  /**
+   * Replaces an object (PUT). With `metadata.resourceVersion` set, fails with `Conflict` when the
+   * object changed since that version; the status subresource, where a kind has one, is ignored.
+   */
+  update(object: KubeObject, options?: WriteOptions): Promise<KubeObject>;
+  /** Applies a JSON merge patch to an object; a `metadata.resourceVersion` in it is a precondition. */
+  patch(ref: ObjectRef, patch: MergePatch, options?: WriteOptions): Promise<KubeObject>;
+  /** Replaces the status subresource (PUT `/status`), with the same conflict rule as `update`. */
+  updateStatus(object: KubeObject, options?: WriteOptions): Promise<KubeObject>;
+  /** Applies a JSON merge patch to the status subresource. */
+  patchStatus(ref: ObjectRef, patch: MergePatch, options?: WriteOptions): Promise<KubeObject>;
+  /**
+   * Watches a kind from a resourceVersion on. Events arrive in order; the iteration ends when the
+   * server ends the watch (its timeout), and fails with a KubeError for a cut connection
+   * (`Unreachable`) or a version the server no longer has (`Gone`, as an HTTP 410 or an ERROR
+   * event). Leaving the loop, or aborting, closes the watch.
+   */
+  watch(query: WatchQuery, options?: CallOptions): AsyncIterable<WatchEvent>;
   /** Deletes one object; `NotFound` when it is already gone. */
   delete(ref: ObjectRef, options?: DeleteOptions): Promise<void>;
   /**

@@ -80,6 +80,62 @@ export class KubeHttp {
     return this.send(request);
   }
 
+  /**
+   * Sends a request whose answer is a stream of newline-delimited JSON (a watch) and yields each
+   * non-empty line as it arrives. A non-2xx answer and a cut connection (`Unreachable`) end the
+   * iteration with a KubeError; the caller's abort ends it with the caller's reason. The request
+   * timeout covers only the arrival of the response headers: a stream may stay open as long as
+   * the server keeps it, so callers watch for idle streams themselves. Leaving the loop early
+   * closes the connection.
+   */
+  async *stream(request: KubeRequest): AsyncGenerator<string, void, undefined> {
+    const { signal } = request;
+    signal?.throwIfAborted();
+    const options = await this.requestOptions();
+    // Aborts the connection when the loop is left, and on the caller's abort.
+    const local = new AbortController();
+    const combined = signal ? AbortSignal.any([signal, local.signal]) : local.signal;
+    const url = this.url(request);
+    const transport = url.protocol === "http:" ? http : https;
+    const req = transport.request(url, { ...options, method: request.method, signal: combined });
+    // Destroying the request on the way out may emit errors nobody is waiting for any more.
+    req.on("error", ignore);
+    const failure = (error: unknown): unknown => {
+      if (error instanceof KubeError) return error;
+      if (signal?.aborted) return signal.reason;
+      return this.networkError(error);
+    };
+    try {
+      const res = await this.awaitHeaders(req, request, combined);
+      res.on("error", ignore);
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status >= 300) {
+        throw this.statusError(request, status, await readAll(res));
+      }
+      let pending = "";
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        pending += chunk.toString("utf8");
+        let newline = pending.indexOf("\n");
+        while (newline >= 0) {
+          const line = pending.slice(0, newline).trim();
+          pending = pending.slice(newline + 1);
+          if (line !== "") yield line;
+          newline = pending.indexOf("\n");
+        }
+      }
+      if (!res.complete) {
+        throw this.networkError(new Error("the server closed the stream before its end"));
+      }
+      const rest = pending.trim();
+      if (rest !== "") yield rest;
+    } catch (error) {
+      throw failure(error);
+    } finally {
+      if (!local.signal.aborted) local.abort();
+      req.destroy();
+    }
+  }
+
   /** Closes idle keep-alive connections. */
   close(): void {
     this.agent?.destroy();
@@ -133,6 +189,38 @@ export class KubeHttp {
       } else {
         req.end();
       }
+    });
+  }
+
+  /** Ends the request and waits for the response headers, at most the request timeout. */
+  private awaitHeaders(
+    req: http.ClientRequest,
+    request: KubeRequest,
+    signal: AbortSignal,
+  ): Promise<http.IncomingMessage> {
+    return new Promise<http.IncomingMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(this.timeoutError(request, this.timeoutMs, undefined));
+        req.destroy();
+      }, this.timeoutMs);
+      const settle = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+      };
+      const onAbort = (): void => {
+        settle();
+        reject(signal.reason as Error);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      req.once("response", (res) => {
+        settle();
+        resolve(res);
+      });
+      req.once("error", (error) => {
+        settle();
+        reject(error);
+      });
+      req.end();
     });
   }
 
@@ -193,7 +281,8 @@ export class KubeHttp {
     });
   }
 
-  private statusError(request: KubeRequest, status: number, text: string): KubeError {
+  /** The KubeError for an answer with HTTP `status` and body `text` (usually a `Status`). */
+  statusError(request: KubeRequest, status: number, text: string): KubeError {
     const parsed = parseStatus(text);
     const serverMessage = parsed?.message ?? (text.trim().slice(0, 500) || undefined);
     const reason = parsed?.reason;
@@ -314,6 +403,17 @@ function parseStatus(text: string): Status | undefined {
   } catch {
     return undefined;
   }
+}
+
+function ignore(): void {}
+
+function readAll(res: http.IncomingMessage): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const chunks: Buffer[] = [];
+    res.on("data", (chunk: Buffer) => chunks.push(chunk));
+    res.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    res.on("error", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  });
 }
 
 function pick<T extends object, K extends keyof T>(object: T, keys: K[]): Partial<Pick<T, K>> {

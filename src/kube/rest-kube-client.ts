@@ -7,8 +7,12 @@ import type {
   KubeClient,
   KubeObject,
   ListQuery,
+  MergePatch,
   ObjectList,
   ObjectRef,
+  WatchEvent,
+  WatchQuery,
+  WriteOptions,
 } from "./kube-client.js";
 import { KubeError, isKubeError } from "./kube-error.js";
 import { KubeHttp } from "./kube-http.js";
@@ -69,12 +73,7 @@ export class RestKubeClient implements KubeClient {
   }
 
   async list(query: ListQuery, options: CallOptions = {}): Promise<ObjectList> {
-    const info = await this.describeKind(query.apiVersion, query.kind, options);
-    const namespace = info.namespaced ? query.namespace : undefined;
-    const path =
-      groupVersionPath(query.apiVersion) +
-      (namespace === undefined ? "" : `/namespaces/${encodeURIComponent(namespace)}`) +
-      `/${info.plural}`;
+    const { path, namespace } = await this.collectionPath(query, options.signal);
     const items: KubeObject[] = [];
     let resourceVersion = "";
     let token: string | undefined;
@@ -118,6 +117,93 @@ export class RestKubeClient implements KubeClient {
       what: `apply of ${describe(ref)}`,
       ...signalOf(options),
     });
+  }
+
+  async create(object: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+    const ref = refOf(object);
+    if (!ref.name) throw this.nameless(ref);
+    const { path, namespace } = await this.collectionPath(
+      { ...ref, namespace: ref.namespace || this.defaultNamespace },
+      options.signal,
+    );
+    const { managedFields: _managed, ...metadata } = object.metadata;
+    return this.http.request<KubeObject>({
+      method: "POST",
+      path,
+      query: this.writeQuery(options),
+      body: {
+        ...object,
+        metadata: namespace === undefined ? metadata : { ...metadata, namespace },
+      },
+      what: `create of ${describe(ref)}`,
+      ...signalOf(options),
+    });
+  }
+
+  update(object: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+    return this.put(object, "", options);
+  }
+
+  updateStatus(object: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+    return this.put(object, "/status", options);
+  }
+
+  patch(ref: ObjectRef, patch: MergePatch, options: WriteOptions = {}): Promise<KubeObject> {
+    return this.mergePatch(ref, "", patch, options);
+  }
+
+  patchStatus(ref: ObjectRef, patch: MergePatch, options: WriteOptions = {}): Promise<KubeObject> {
+    return this.mergePatch(ref, "/status", patch, options);
+  }
+
+  async *watch(query: WatchQuery, options: CallOptions = {}): AsyncGenerator<WatchEvent> {
+    const { path, namespace } = await this.collectionPath(query, options.signal);
+    const request = {
+      method: "GET" as const,
+      path,
+      query: {
+        watch: 1,
+        allowWatchBookmarks: query.allowBookmarks ?? true,
+        resourceVersion: query.resourceVersion,
+        timeoutSeconds: query.timeoutSeconds,
+        labelSelector: selectorString(query.labelSelector),
+        fieldSelector: query.fieldSelector,
+      },
+      what: `watch of ${query.kind} (${query.apiVersion})${namespace ? ` in ${namespace}` : ""}`,
+      ...signalOf(options),
+    };
+    for await (const line of this.http.stream(request)) {
+      let event: { type?: unknown; object?: unknown };
+      try {
+        event = JSON.parse(line) as typeof event;
+      } catch (error) {
+        throw new KubeError("Unknown", `${this.server} sent a watch event that is not JSON`, {
+          server: this.server,
+          cause: error,
+        });
+      }
+      const object = event.object as Record<string, unknown> | undefined;
+      switch (event.type) {
+        case "ADDED":
+        case "MODIFIED":
+        case "DELETED":
+        case "BOOKMARK":
+          yield {
+            type: event.type,
+            object: { ...object, apiVersion: query.apiVersion, kind: query.kind } as KubeObject,
+          };
+          break;
+        case "ERROR": {
+          // An ERROR event carries a Status; its code says what an HTTP answer would have.
+          const code = typeof object?.code === "number" ? object.code : 500;
+          throw this.http.statusError(request, code, JSON.stringify(object ?? {}));
+        }
+        default:
+          throw new KubeError("Unknown", `${this.server} sent a watch event of no known type`, {
+            server: this.server,
+          });
+      }
+    }
   }
 
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<void> {
@@ -184,6 +270,73 @@ export class RestKubeClient implements KubeClient {
     this.http.close();
   }
 
+  private async put(
+    object: KubeObject,
+    subresource: "" | "/status",
+    options: WriteOptions,
+  ): Promise<KubeObject> {
+    const ref = refOf(object);
+    const path = (await this.objectPath(ref, options.signal)) + subresource;
+    const { managedFields: _managed, ...metadata } = object.metadata;
+    return this.http.request<KubeObject>({
+      method: "PUT",
+      path,
+      query: this.writeQuery(options),
+      body: { ...object, metadata },
+      what: `update of ${subresource ? "the status of " : ""}${describe(ref)}`,
+      ...signalOf(options),
+    });
+  }
+
+  private async mergePatch(
+    ref: ObjectRef,
+    subresource: "" | "/status",
+    patch: MergePatch,
+    options: WriteOptions,
+  ): Promise<KubeObject> {
+    const path = (await this.objectPath(ref, options.signal)) + subresource;
+    return this.http.request<KubeObject>({
+      method: "PATCH",
+      path,
+      query: this.writeQuery(options),
+      body: patch,
+      contentType: "application/merge-patch+json",
+      what: `patch of ${subresource ? "the status of " : ""}${describe(ref)}`,
+      ...signalOf(options),
+    });
+  }
+
+  private writeQuery(options: WriteOptions): Record<string, string | undefined> {
+    return {
+      fieldManager: options.fieldManager ?? this.fieldManager,
+      dryRun: options.dryRun === true ? "All" : undefined,
+    };
+  }
+
+  /** The path of a kind's collection, in a namespace when it is namespaced and one is given. */
+  private async collectionPath(
+    query: { apiVersion: string; kind: string; namespace?: string },
+    signal: AbortSignal | undefined,
+  ): Promise<{ path: string; namespace: string | undefined }> {
+    const info = await this.describeKind(
+      query.apiVersion,
+      query.kind,
+      signal === undefined ? {} : { signal },
+    );
+    const namespace = info.namespaced ? query.namespace : undefined;
+    const path =
+      groupVersionPath(query.apiVersion) +
+      (namespace === undefined ? "" : `/namespaces/${encodeURIComponent(namespace)}`) +
+      `/${info.plural}`;
+    return { path, namespace };
+  }
+
+  private nameless(ref: ObjectRef): KubeError {
+    return new KubeError("Invalid", `${ref.kind} (${ref.apiVersion}) has no metadata.name`, {
+      server: this.server,
+    });
+  }
+
   /** Shared between concurrent callers, so it runs without any one caller's signal. */
   private resources(apiVersion: string): Promise<ApiResourceList> {
     let entry = this.discovery.get(apiVersion);
@@ -208,11 +361,7 @@ export class RestKubeClient implements KubeClient {
   }
 
   private async objectPath(ref: ObjectRef, signal: AbortSignal | undefined): Promise<string> {
-    if (!ref.name) {
-      throw new KubeError("Invalid", `${ref.kind} (${ref.apiVersion}) has no metadata.name`, {
-        server: this.server,
-      });
-    }
+    if (!ref.name) throw this.nameless(ref);
     const info = await this.describeKind(
       ref.apiVersion,
       ref.kind,
