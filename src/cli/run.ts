@@ -185,6 +185,41 @@ BINDOPS_KUBECONFIG_CONSUMER, the demo starts (or reuses) the local control plane
     )
     .action(action(async () => (await import("./commands/demo.js")).demoCommand));
 
+  program
+    .command("backend")
+    .description(
+      "run the built-in kube-bind backend on the provider cluster: export requests become exports",
+    )
+    .option("--cluster <name>", "the provider cluster's name (finds its credentials)", "provider")
+    .option("--kubeconfig <file>", "a kubeconfig with a context named like the cluster")
+    .option("--kubeconfig-dir <dir>", "a folder of <cluster>.kubeconfig files")
+    .addOption(
+      new Option("--informer-scope <scope>", "default informer scope of exports")
+        .choices(["Namespaced", "Cluster"])
+        .default("Namespaced"),
+    )
+    .addOption(
+      new Option("--isolation <isolation>", "default isolation of exports")
+        .choices(["Prefixed", "Namespaced", "None"])
+        .default("Prefixed"),
+    )
+    .option(
+      "--schema-grace <seconds>",
+      "how long a request waits for a CRD it names before it fails",
+      "60",
+    )
+    .option("--no-install-crds", "do not install kube-bind's CRDs on the provider first")
+    .addHelpText(
+      "after",
+      `
+Runs until SIGINT or SIGTERM, then finishes in-flight work and exits 0. It does what kube-bind's
+backend does with APIServiceExportRequests (BoundSchemas, one APIServiceExport per request,
+APIServiceNamespaces and provider namespaces, RBAC for the consumer, ClusterBinding health), with
+the differences in docs/adr/0003-built-in-backend.md. A request may choose its export's settings
+with the annotations bindops.dev/informer-scope and bindops.dev/isolation.`,
+    )
+    .action(action(async () => (await import("./commands/backend.js")).backendCommand));
+
   return program;
 }
 
