@@ -3,38 +3,141 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 /**
- * Layer boundaries (see docs/architecture.md): each adapter library is imported by exactly one
- * folder, and the pure layers import no adapters at all.
+ * Layer boundaries (DESIGN.md, "Code layout and dependency direction"). For each folder of src:
+ * the folders of src it may import (anything else of the project is an error, whatever the
+ * number of `../`), and the libraries only one folder may import (choke points). Only src/cli
+ * reads process.env/argv or exits; the pure layers and the engines do no I/O of their own.
  */
-const adapters = {
-  kube: ["@kubernetes/client-node", "@kubernetes/client-node/*"],
-  git: ["simple-git", "chokidar"],
-  review: ["octokit", "@octokit/*"],
-};
-const restrict = (...groups) => ({
-  "no-restricted-imports": [
-    "error",
-    {
-      patterns: groups.map((g) => ({
-        group: g.patterns,
-        message: g.message,
-      })),
-    },
+const layers = {
+  core: [],
+  manifests: ["core"],
+  schema: ["core"],
+  checks: ["core", "schema"],
+  policy: ["core"],
+  report: ["core"],
+  plan: ["core"],
+  validate: ["core", "manifests", "schema", "checks", "policy", "report"],
+  git: ["core"],
+  kube: ["core", "schema"],
+  backend: ["core", "schema", "plan", "kube"],
+  sync: ["core", "schema", "kube"],
+  review: ["core", "manifests", "schema", "checks", "policy", "validate", "report", "plan"],
+  dev: ["core", "kube"],
+  server: [
+    "core",
+    "manifests",
+    "schema",
+    "checks",
+    "policy",
+    "report",
+    "plan",
+    "validate",
+    "git",
+    "kube",
+    "backend",
+    "sync",
+    "review",
   ],
-});
-const only = (folder) => ({
-  patterns: adapters[folder],
-  message: `only src/${folder} may import this library; depend on its interfaces instead`,
-});
-const layer = (names, why) => ({
-  patterns: names.flatMap((n) => [`../${n}/*`, `../../${n}/*`]),
-  message: why,
-});
-const pureLayers = ["core", "schema", "policy", "plan", "manifests", "checks", "report"];
+};
+/** Folders whose code does no I/O: data in, data out (adapters are passed in as interfaces). */
+const noIo = ["core", "manifests", "schema", "checks", "policy", "report", "plan", "validate"];
+/** Engines use src/kube through interfaces: no sockets or files of their own either. */
+const engines = ["backend", "sync"];
+/** Each adapter library is imported by exactly one folder. */
+const adapters = {
+  kube: ["@kubernetes/client-node"],
+  git: ["simple-git", "chokidar"],
+  review: ["octokit", "@octokit/"],
+};
+const ioModules = [
+  "fs",
+  "fs/promises",
+  "child_process",
+  "net",
+  "http",
+  "https",
+  "http2",
+  "dgram",
+  "dns",
+  "tls",
+  "readline",
+].flatMap((m) => [m, `node:${m}`]);
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+/** The `no-restricted-imports` options of one folder of src. */
+function importRules(folder) {
+  const allowed = new Set([folder, ...(layers[folder] ?? Object.keys(layers))]);
+  const forbidden = [...Object.keys(layers), "cli"].filter((l) => !allowed.has(l));
+  const patterns = [];
+  if (forbidden.length > 0) {
+    patterns.push({
+      // `../x/`, `../../x/`, ... and `../x` itself: any depth reaches the same folder of src.
+      regex: `^(?:\\./)?(?:\\.\\./)+(?:src/)?(?:${forbidden.join("|")})(?:/|$)`,
+      message: `src/${folder} may import only ${
+        [...allowed]
+          .filter((l) => l !== folder)
+          .map((l) => `src/${l}`)
+          .join(", ") || "nothing else of the project"
+      } (DESIGN.md: dependency direction)`,
+    });
+  }
+  for (const [owner, libraries] of Object.entries(adapters)) {
+    if (owner === folder) continue;
+    patterns.push({
+      regex: `^(?:${libraries.map((l) => escape(l) + (l.endsWith("/") ? "" : "(?:/|$)")).join("|")})`,
+      message: `only src/${owner} may import this library; depend on its interfaces instead`,
+    });
+  }
+  const paths = [];
+  if (folder !== "cli") {
+    for (const name of ["process", "node:process"]) {
+      paths.push({
+        name,
+        importNames: [
+          "default",
+          "env",
+          "argv",
+          "argv0",
+          "execArgv",
+          "exit",
+          "exitCode",
+          "cwd",
+          "chdir",
+          "stdin",
+          "stdout",
+          "stderr",
+          "on",
+          "once",
+        ],
+        message:
+          "only src/cli reads process.env/argv, exits or handles signals; take options instead",
+      });
+    }
+  }
+  if (noIo.includes(folder) || engines.includes(folder)) {
+    for (const name of ioModules) {
+      paths.push({
+        name,
+        message: `src/${folder} does no I/O: take data, or an adapter's interface, from the caller`,
+      });
+    }
+  }
+  return { "no-restricted-imports": ["error", { paths, patterns }] };
+}
+
+/** Files a layer rule is proven on: each must fail lint with the rule it is named after. */
+export const lintFixtures = "test/lint-fixtures/**";
 
 export default tseslint.config(
   {
-    ignores: ["dist/**", "node_modules/**", "coverage/**", ".bindops/**", "bench/.corpus/**"],
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      "coverage/**",
+      ".bindops/**",
+      "bench/.corpus/**",
+      lintFixtures,
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -67,59 +170,10 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ["src/core/**/*.ts"],
-    rules: restrict(
-      only("kube"),
-      only("git"),
-      only("review"),
-      layer(
-        [
-          "manifests",
-          "schema",
-          "policy",
-          "plan",
-          "git",
-          "kube",
-          "backend",
-          "sync",
-          "review",
-          "cli",
-          "server",
-          "dev",
-        ],
-        "src/core imports nothing else from the project",
-      ),
-    ),
-  },
-  {
-    files: pureLayers.filter((l) => l !== "core").map((l) => `src/${l}/**/*.ts`),
-    rules: restrict(
-      only("kube"),
-      only("git"),
-      only("review"),
-      layer(
-        ["git", "kube", "backend", "sync", "review", "cli", "server", "dev"],
-        "pure layers do no I/O through adapters",
-      ),
-    ),
-  },
-  { files: ["src/kube/**/*.ts"], rules: restrict(only("git"), only("review")) },
-  {
-    files: ["src/dev/**/*.ts", "src/validate/**/*.ts"],
-    rules: restrict(only("kube"), only("git"), only("review")),
-  },
-  { files: ["src/git/**/*.ts"], rules: restrict(only("kube"), only("review")) },
-  { files: ["src/review/**/*.ts"], rules: restrict(only("kube"), only("git")) },
-  {
-    files: ["src/backend/**/*.ts", "src/sync/**/*.ts"],
-    rules: restrict(
-      only("kube"),
-      only("git"),
-      only("review"),
-      layer(["cli", "server"], "engines do not reach up"),
-    ),
-  },
+  ...[...Object.keys(layers), "cli"].map((folder) => ({
+    files: [`src/${folder}/**/*.ts`],
+    rules: importRules(folder),
+  })),
   {
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,

@@ -3,7 +3,7 @@ import { documentFinding } from "./document-finding.js";
 import { templateOf } from "./check-claims.js";
 import { asArray, asString, field } from "../core/lenient.js";
 import type { RepositoryIndex } from "./repository-index.js";
-import { uncoveredBranches } from "./selector-covers.js";
+import { uncoveredBranches } from "../core/selector-covers.js";
 
 /**
  * A ServiceBinding accepts only what its template asks for: each accepted claim has a template

@@ -2,7 +2,7 @@ import type { Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { documentFinding } from "./document-finding.js";
 import { walkGjsonPath } from "./gjson-schema-path.js";
-import { labelSelectorProblems } from "./label-selector-problems.js";
+import { labelSelectorProblems } from "../core/label-selector-problems.js";
 import { asArray, asNonBlank, asRecord, asString, asStringArray, field } from "../core/lenient.js";
 import type { ExportInfo, ExportResource, RepositoryIndex } from "./repository-index.js";
 

@@ -1,9 +1,9 @@
 import { joinPointer, type Finding } from "../core/finding.js";
 import type { ManifestDocument, TypeMeta } from "../core/manifest.js";
-import { documentFacts } from "./document-facts.js";
+import { documentFacts } from "../core/document-facts.js";
 import { documentFinding } from "./document-finding.js";
 import { asRecord } from "../core/lenient.js";
-import { bindopsGroup } from "./repository-index.js";
+import { bindopsGroup } from "../core/kube-groups.js";
 
 /**
  * Keys whose string values are secrets, compared lower-case without `-` and `_`: kubeconfig user

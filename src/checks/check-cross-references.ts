@@ -1,3 +1,4 @@
+import { exportedLabel } from "../core/kube-groups.js";
 import { joinPointer, type Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { documentFinding } from "./document-finding.js";
@@ -185,7 +186,7 @@ function checkExports(index: RepositoryIndex): Finding[] {
   }
   for (const [crd, exporters] of unlabelled) {
     const labels = field(crd.document.value, "metadata", "labels");
-    const given = field(labels, "kube-bind.io/exported");
+    const given = field(labels, exportedLabel);
     findings.push(
       documentFinding(
         "crd-not-exported",

@@ -2,7 +2,8 @@ import type { Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { documentFinding } from "./document-finding.js";
 import { asString, field } from "../core/lenient.js";
-import { bindopsGroup, type RepositoryIndex } from "./repository-index.js";
+import { bindopsGroup } from "../core/kube-groups.js";
+import type { RepositoryIndex } from "./repository-index.js";
 
 /**
  * `duplicate-object`: two documents with the same API group, kind, namespace and name for the

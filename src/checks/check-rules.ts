@@ -219,19 +219,6 @@ export const checkRules = [
     description: "A document has no apiVersion or kind.",
     help: "Add apiVersion and kind.",
   },
-  {
-    id: "unknown-kind",
-    severity: "error",
-    description:
-      "No known kind matches: not built into Kubernetes, not kube-bind's or bindops's, and no CRD in the repository defines it.",
-    help: "Add the CRD to the repository, point --crd-dir at it, or pass --ignore-unknown-kinds.",
-  },
-  {
-    id: "unknown-version",
-    severity: "error",
-    description: "The kind is known, but not at this apiVersion (or its CRD does not serve it).",
-    help: "Use a version the kind is served at.",
-  },
   // YAML.
   {
     id: "yaml11-ambiguous",

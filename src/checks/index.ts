@@ -2,11 +2,4 @@
 export { checkCredentials } from "./check-credentials.js";
 export { checkRules, type CheckRule, type CheckRuleId } from "./check-rules.js";
 export { checkYaml11Scalars, type Yaml11Scalar } from "./check-yaml11-scalars.js";
-export { labelSelectorCovers } from "./label-selector-covers.js";
-export { documentFacts, type DocumentFacts } from "./document-facts.js";
 export { runChecks, type RunChecksOptions } from "./run-checks.js";
-export {
-  uncoveredBranches,
-  type DefaultVersions,
-  type UncoveredBranch,
-} from "./selector-covers.js";

@@ -1,10 +1,7 @@
+import { bindopsGroup, crdGroup, exportedLabel, kubeBindGroup } from "../core/kube-groups.js";
 import type { ManifestDocument } from "../core/manifest.js";
-import { documentFacts, type DocumentFacts } from "./document-facts.js";
+import { documentFacts, type DocumentFacts } from "../core/document-facts.js";
 import { asArray, asNonBlank, asRecord, asString, asStringArray, field } from "../core/lenient.js";
-
-export const bindopsGroup = "bindops.dev";
-export const kubeBindGroup = "kube-bind.io";
-export const crdGroup = "apiextensions.k8s.io";
 
 /** A `bindops.yaml` (kind Repository) and the folders it sets. */
 export interface RepositoryInfo {
@@ -319,7 +316,7 @@ function crdInfo(document: ManifestDocument, folder: ClusterFolder | undefined):
     plural: asString(names?.plural),
     kind: asString(names?.kind),
     scope: asString(spec?.scope),
-    exported: field(document.value, "metadata", "labels", "kube-bind.io/exported") === "true",
+    exported: field(document.value, "metadata", "labels", exportedLabel) === "true",
     versions,
     folder,
   };

@@ -7,12 +7,10 @@ import { checkCrossReferences } from "./check-cross-references.js";
 import { checkDuplicates } from "./check-duplicates.js";
 import { checkKinds } from "./check-kinds.js";
 import { checkNames } from "./check-names.js";
-import type { DocumentFacts } from "./document-facts.js";
+import type { DocumentFacts } from "../core/document-facts.js";
 import { indexRepository } from "./repository-index.js";
 
 export interface RunChecksOptions {
-  /** Report no `unknown-kind` (`--ignore-unknown-kinds`). */
-  ignoreUnknownKinds?: boolean;
   /** The type and name of each document, in order, when the caller has read them already. */
   facts?: readonly DocumentFacts[];
   /**
@@ -25,7 +23,7 @@ export interface RunChecksOptions {
 
 /**
  * The semantic checks of `validate`, over every document of a repository at once (the CRDs of
- * `--crd-dir` included): kinds, duplicate objects, cross-references, permission claims, names and
+ * `--crd-dir` included): type metadata, duplicate objects, cross-references, permission claims, names and
  * credentials. Pure: documents in, findings out, with the rule ids and severities of
  * {@link checkRules}, located by document and JSON pointer. Documents may be schema-invalid; a
  * field of the wrong type reads as absent. YAML 1.1 ambiguities need the source text and are
@@ -37,7 +35,7 @@ export function runChecks(
 ): Finding[] {
   const index = indexRepository(documents, options.facts ? { facts: options.facts } : {});
   const findings = [
-    ...checkKinds(index, options),
+    ...checkKinds(index),
     ...checkDuplicates(index),
     ...checkCrossReferences(index),
     ...checkClaims(index),

@@ -4,6 +4,7 @@ import { createLogger, type LogFormat } from "./logger.js";
 import type { CommandContext } from "./io.js";
 import { packageVersion } from "./package-version.js";
 import { reportFormats } from "../report/validate-report.js";
+import { controlPlaneServers } from "../dev/control-plane-servers.js";
 import type { LevelWithSilent } from "pino";
 
 export interface RunEnvironment {
@@ -94,6 +95,12 @@ Documentation: README.md in the bindops repository.`,
       "--changed-since <rev>",
       "validate only documents in files changed since this git revision, and what they reference",
     )
+    .addOption(
+      new Option(
+        "--rev <rev>",
+        "validate the files as they are at this git revision (read from git, no checkout)",
+      ).conflicts("changedSince"),
+    )
     .option(
       "--root <dir>",
       "repository root (default: the first path, or the folder holding bindops.yaml)",
@@ -104,7 +111,8 @@ Documentation: README.md in the bindops repository.`,
 Examples:
   bindops validate                     # the repository in the current folder
   bindops validate examples -o github  # annotations for a GitHub pull request
-  bindops validate --changed-since origin/main -o sarif > bindops.sarif`,
+  bindops validate --changed-since origin/main -o sarif > bindops.sarif
+  bindops validate --rev origin/main   # the files as they are on origin/main`,
     )
     .action(action(async () => (await import("./commands/validate.js")).validateCommand));
 
@@ -119,10 +127,13 @@ Examples:
     .addHelpText(
       "after",
       `
-The binaries (kube-apiserver and kube-controller-manager 1.20.2) are built once from Debian's
-kubernetes source package and cached in ~/.cache/bindops (BINDOPS_CACHE_DIR moves it). That needs
-root and apt; elsewhere, run bindops against existing clusters (e.g. bindops demo --kubeconfig FILE
-with contexts named provider and consumer).`,
+By default the clusters run Kubernetes ${controlPlaneServers.current.version}: etcd, kube-apiserver and
+kube-controller-manager are built once per machine from their Go modules (Go 1.26 or newer and the Go
+module proxy; 10-25 minutes) and cached in ~/.cache/bindops (BINDOPS_CACHE_DIR moves it).
+--kubernetes-version ${controlPlaneServers.old.version} starts the old server instead, built from Debian's source
+package (root and apt), for version-skew checks. etcd serves TLS to the API servers only.
+Elsewhere, run bindops against existing clusters (e.g. bindops demo --kubeconfig FILE with
+contexts named provider and consumer).`,
     );
   const stateDir = () =>
     new Option("--state-dir <dir>", "where kubeconfigs, certificates, data and logs live").default(
@@ -135,6 +146,11 @@ with contexts named provider and consumer).`,
     )
     .addOption(stateDir())
     .option("--clusters <names>", "comma-separated cluster names", "provider,consumer")
+    .option(
+      "--kubernetes-version <version>",
+      `${controlPlaneServers.current.version} (current) or ${controlPlaneServers.old.version} (old)`,
+      "current",
+    )
     .action(action(async () => (await import("./commands/dev.js")).devUpCommand));
   dev
     .command("down")

@@ -1,9 +1,21 @@
+import type { ServerName } from "./control-plane-servers.js";
 import type { DevPaths } from "./dev-paths.js";
 import type { ClusterRecord, DevState } from "./dev-state.js";
 import type { ControlPlaneBinaries } from "./ensure-binaries.js";
 
-/** The controllers that make a bare API server behave like a cluster (see DESIGN, step 6). */
-const controllers = ["namespace", "garbagecollector", "serviceaccount-token", "serviceaccount"];
+/**
+ * The controllers that make a bare API server behave like a cluster a kube-bind provider runs on:
+ * namespaces finish deleting, ownerReferences cascade, service accounts and their legacy token
+ * Secrets are filled in (kube-bind's backend creates one and waits for it), and aggregated
+ * ClusterRoles are filled (kube-bind's export RBAC aggregates into one).
+ */
+export const devControllers = [
+  "namespace",
+  "garbagecollector",
+  "serviceaccount-token",
+  "serviceaccount",
+  "clusterrole-aggregation",
+] as const;
 
 /** The issuer of service-account tokens, as in a kubeadm cluster. */
 const serviceAccountIssuer = "https://kubernetes.default.svc.cluster.local";
@@ -11,8 +23,9 @@ const serviceAccountIssuer = "https://kubernetes.default.svc.cluster.local";
 /** Command lines for each process; pure, so a restart runs exactly the same command. */
 export const controlPlaneArgs = {
   etcd(bin: ControlPlaneBinaries, paths: DevPaths, state: DevState): string[] {
-    const client = `http://127.0.0.1:${state.etcd.clientPort}`;
-    const peer = `http://127.0.0.1:${state.etcd.peerPort}`;
+    const client = `https://127.0.0.1:${state.etcd.clientPort}`;
+    const peer = `https://127.0.0.1:${state.etcd.peerPort}`;
+    const pki = paths.pki;
     return [
       bin.etcd,
       "--name=bindops-dev",
@@ -22,6 +35,17 @@ export const controlPlaneArgs = {
       `--listen-peer-urls=${peer}`,
       `--initial-advertise-peer-urls=${peer}`,
       `--initial-cluster=bindops-dev=${peer}`,
+      // Clients must present a certificate of the local CA: only the API servers have one.
+      `--cert-file=${pki.etcdServerCert}`,
+      `--key-file=${pki.etcdServerKey}`,
+      `--trusted-ca-file=${pki.caCert}`,
+      "--client-cert-auth=true",
+      `--peer-cert-file=${pki.etcdServerCert}`,
+      `--peer-key-file=${pki.etcdServerKey}`,
+      `--peer-trusted-ca-file=${pki.caCert}`,
+      "--peer-client-cert-auth=true",
+      // /health and /metrics on plain http, as kubeadm's probes use: no data is served there.
+      `--listen-metrics-urls=http://127.0.0.1:${state.etcd.metricsPort}`,
       "--logger=zap",
       "--log-outputs=stderr",
       "--log-level=warn",
@@ -34,37 +58,50 @@ export const controlPlaneArgs = {
     state: DevState,
     cluster: ClusterRecord,
   ): string[] {
+    const pki = paths.pki;
     return [
       bin.kubeApiserver,
-      `--etcd-servers=http://127.0.0.1:${state.etcd.clientPort}`,
+      `--etcd-servers=https://127.0.0.1:${state.etcd.clientPort}`,
+      `--etcd-cafile=${pki.caCert}`,
+      `--etcd-certfile=${pki.etcdClientCert}`,
+      `--etcd-keyfile=${pki.etcdClientKey}`,
       // One etcd serves every cluster; the prefix keeps their data apart.
       `--etcd-prefix=/bindops/${cluster.name}`,
       "--bind-address=127.0.0.1",
       `--secure-port=${cluster.port}`,
-      "--insecure-port=0",
-      `--cert-dir=${paths.certDir(cluster.name)}`,
+      ...(state.server === "old" ? ["--insecure-port=0"] : []),
+      `--tls-cert-file=${paths.servingCert(cluster.name)}`,
+      `--tls-private-key-file=${paths.servingKey(cluster.name)}`,
       `--token-auth-file=${paths.tokenFile(cluster.name)}`,
-      "--authorization-mode=RBAC",
+      // As a kubeadm cluster has them: Node and RBAC authorization, NodeRestriction on top of
+      // the default admission plug-ins.
+      "--authorization-mode=Node,RBAC",
+      "--enable-admission-plugins=NodeRestriction",
+      "--allow-privileged=true",
       `--service-account-key-file=${paths.serviceAccountPublicKey(cluster.name)}`,
       `--service-account-signing-key-file=${paths.serviceAccountKey(cluster.name)}`,
       `--service-account-issuer=${serviceAccountIssuer}`,
-      // There are no pods and no token volumes to inject; the plug-in would only get in the way.
-      "--disable-admission-plugins=ServiceAccount",
       "--service-cluster-ip-range=10.0.0.0/24",
       "--profiling=false",
     ];
   },
 
-  controllerManager(bin: ControlPlaneBinaries, paths: DevPaths, cluster: ClusterRecord): string[] {
+  controllerManager(
+    bin: ControlPlaneBinaries,
+    paths: DevPaths,
+    server: ServerName,
+    cluster: ClusterRecord,
+  ): string[] {
     return [
       bin.kubeControllerManager,
       `--kubeconfig=${paths.controllerManagerKubeconfig(cluster.name)}`,
       "--leader-elect=false",
-      "--port=0",
+      // 1.20 still opened an insecure port by default; 1.24 removed the flag.
+      ...(server === "old" ? ["--port=0"] : []),
       "--secure-port=0",
       `--service-account-private-key-file=${paths.serviceAccountKey(cluster.name)}`,
-      `--root-ca-file=${paths.servingCert(cluster.name)}`,
-      `--controllers=${controllers.join(",")}`,
+      `--root-ca-file=${paths.pki.caCert}`,
+      `--controllers=${devControllers.join(",")}`,
     ];
   },
 };

@@ -12,15 +12,15 @@ export interface DevCluster {
   server: string;
   /** Admin bearer token (group `system:masters`). */
   token: string;
-  /** The API server's self-signed certificate chain, base64 PEM, as `certificate-authority-data`. */
+  /** The local CA that issued the API server's certificate, base64 PEM (`certificate-authority-data`). */
   caData: string;
   /** The same chain as PEM text, ready for `https.request({ ca })`. */
   ca: string;
 }
 
-/** The cluster as clients see it; the API server must have generated its certificate already. */
+/** The cluster as clients see it; the local CA must exist (see dev-pki.ts). */
 export async function devCluster(paths: DevPaths, record: ClusterRecord): Promise<DevCluster> {
-  const ca = await readFile(paths.servingCert(record.name), "utf8");
+  const ca = await readFile(paths.pki.caCert, "utf8");
   return {
     name: record.name,
     kubeconfigPath: paths.kubeconfig(record.name),

@@ -69,6 +69,7 @@ async function down(options: DevDownOptions): Promise<DevDownResult> {
   const ours = [
     paths.etcdDataDir,
     paths.clustersDir,
+    paths.pki.dir,
     paths.logsDir,
     ...state.clusters.map((c) => paths.kubeconfig(c.name)),
     `${paths.stateFile}.tmp`,

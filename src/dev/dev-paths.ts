@@ -10,11 +10,25 @@ export interface DevPaths {
   etcdDataDir: string;
   /** Per-cluster material that is not for users: certificates, keys, token file. */
   clustersDir: string;
+  /** The local certificate authority and etcd's certificates (see dev-pki.ts). */
+  pki: {
+    dir: string;
+    caCert: string;
+    caKey: string;
+    /** etcd's serving certificate (127.0.0.1, localhost). */
+    etcdServerCert: string;
+    etcdServerKey: string;
+    /** The client certificate the API servers present to etcd; etcd trusts nothing else. */
+    etcdClientCert: string;
+    etcdClientKey: string;
+  };
   log(processName: string): string;
   clusterDir(cluster: string): string;
-  /** kube-apiserver's `--cert-dir`; it generates `apiserver.crt` and `apiserver.key` there. */
+  /** The API server's certificates. */
   certDir(cluster: string): string;
+  /** The API server's serving certificate, issued by the local CA. */
   servingCert(cluster: string): string;
+  servingKey(cluster: string): string;
   serviceAccountKey(cluster: string): string;
   serviceAccountPublicKey(cluster: string): string;
   tokenFile(cluster: string): string;
@@ -29,16 +43,27 @@ export function devPaths(stateDir: string): DevPaths {
   const clustersDir = path.join(stateDir, "clusters");
   const clusterDir = (cluster: string) => path.join(clustersDir, cluster);
   const certDir = (cluster: string) => path.join(clusterDir(cluster), "pki");
+  const pkiDir = path.join(stateDir, "pki");
   return {
     stateDir,
     stateFile: path.join(stateDir, "state.json"),
     logsDir: path.join(stateDir, "logs"),
     etcdDataDir: path.join(stateDir, "etcd"),
     clustersDir,
+    pki: {
+      dir: pkiDir,
+      caCert: path.join(pkiDir, "ca.crt"),
+      caKey: path.join(pkiDir, "ca.key"),
+      etcdServerCert: path.join(pkiDir, "etcd-server.crt"),
+      etcdServerKey: path.join(pkiDir, "etcd-server.key"),
+      etcdClientCert: path.join(pkiDir, "etcd-client.crt"),
+      etcdClientKey: path.join(pkiDir, "etcd-client.key"),
+    },
     log: (name) => path.join(stateDir, "logs", `${name}.log`),
     clusterDir,
     certDir,
     servingCert: (cluster) => path.join(certDir(cluster), "apiserver.crt"),
+    servingKey: (cluster) => path.join(certDir(cluster), "apiserver.key"),
     serviceAccountKey: (cluster) => path.join(clusterDir(cluster), "service-account.key"),
     serviceAccountPublicKey: (cluster) => path.join(clusterDir(cluster), "service-account.pub"),
     tokenFile: (cluster) => path.join(clusterDir(cluster), "tokens.csv"),

@@ -1,5 +1,6 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { BindopsError } from "../core/errors.js";
+import type { ServerName } from "./control-plane-servers.js";
 
 /** One process `dev up` started, recorded so that `dev down` stops exactly it and nothing else. */
 export interface ProcessRecord {
@@ -25,8 +26,14 @@ export interface ClusterRecord {
 
 /** The contents of `<state>/state.json`. */
 export interface DevState {
-  version: 1;
-  etcd: { clientPort: number; peerPort: number; process?: ProcessRecord };
+  /**
+   * 2 since etcd serves TLS and the API servers use the local CA. A version-1 state (plain-http
+   * etcd, self-signed API servers, always 1.20) can still be stopped and listed, not started.
+   */
+  version: 1 | 2;
+  /** Which Kubernetes runs here; its etcd data is not for the other one. */
+  server: ServerName;
+  etcd: { clientPort: number; peerPort: number; metricsPort: number; process?: ProcessRecord };
   clusters: ClusterRecord[];
 }
 
@@ -48,7 +55,10 @@ export async function readDevState(stateFile: string): Promise<DevState | undefi
     throw notState(stateFile, error);
   }
   if (!isDevState(parsed)) throw notState(stateFile);
-  return parsed;
+  // Version 1 had neither: it always ran 1.20, without a metrics port.
+  parsed.server ??= "old";
+  parsed.etcd.metricsPort ??= 0;
+  return parsed as DevState;
 }
 
 /** Writes the state file atomically (mode 0600: it holds admin tokens). */
@@ -70,11 +80,16 @@ function notState(stateFile: string, cause?: unknown): BindopsError {
   );
 }
 
-function isDevState(value: unknown): value is DevState {
+type StoredState = Omit<DevState, "server" | "etcd"> & {
+  server?: ServerName;
+  etcd: Omit<DevState["etcd"], "metricsPort"> & { metricsPort?: number };
+};
+
+function isDevState(value: unknown): value is StoredState {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Partial<DevState>;
   return (
-    v.version === 1 &&
+    (v.version === 1 || (v.version === 2 && (v.server === "current" || v.server === "old"))) &&
     typeof v.etcd?.clientPort === "number" &&
     Array.isArray(v.clusters) &&
     v.clusters.every((c) => typeof c.name === "string" && typeof c.port === "number")

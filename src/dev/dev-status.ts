@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { controlPlaneServers } from "./control-plane-servers.js";
 import { devPaths } from "./dev-paths.js";
 import { readDevState, type ProcessRecord } from "./dev-state.js";
 import { runningProcess } from "./running-process.js";
@@ -28,6 +29,8 @@ export interface DevStatus {
   clusters: DevClusterStatus[];
   /** Every recorded process runs. */
   allRunning: boolean;
+  /** The Kubernetes version the clusters run; `undefined` when there is no state. */
+  kubernetesVersion: string | undefined;
 }
 
 /** What runs in a `dev` state folder: each recorded process (verified by pid and command line). */
@@ -41,6 +44,7 @@ export async function devStatus(options: { stateDir: string }): Promise<DevStatu
       processes: [],
       clusters: [],
       allRunning: false,
+      kubernetesVersion: undefined,
     };
   }
   const describe = (name: string, record: ProcessRecord | undefined): DevProcessStatus => {
@@ -72,5 +76,6 @@ export async function devStatus(options: { stateDir: string }): Promise<DevStatu
     processes,
     clusters,
     allRunning: processes.every((p) => p.running),
+    kubernetesVersion: controlPlaneServers[state.server].version,
   };
 }

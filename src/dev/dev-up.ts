@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
 import { pid } from "node:process";
@@ -8,7 +8,11 @@ import { withStateLock } from "./with-state-lock.js";
 import { controlPlaneArgs } from "./control-plane-args.js";
 import { devCluster, writeKubeconfig, type DevCluster } from "./dev-cluster.js";
 import { devPaths, type DevPaths } from "./dev-paths.js";
-import { devRequest } from "./dev-request.js";
+import { loadKubeConfig } from "../kube/load-kube-config.js";
+import { probeApiServer } from "../kube/probe-api-server.js";
+import { RestKubeClient } from "../kube/rest-kube-client.js";
+import { controlPlaneServers, type ServerName } from "./control-plane-servers.js";
+import { ensureDevPki } from "./dev-pki.js";
 import {
   readDevState,
   writeDevState,
@@ -30,6 +34,8 @@ export interface DevUpOptions {
   stateDir: string;
   /** Default `provider`, `consumer`. */
   clusters?: readonly string[];
+  /** `current` (the default) or `old` (Kubernetes 1.20, for version-skew tests). */
+  server?: ServerName;
   /** See `ensureBinaries`. */
   cacheDir: string;
   env: Env;
@@ -44,6 +50,9 @@ export interface DevUpOptions {
 
 export interface DevUpResult {
   stateDir: string;
+  server: ServerName;
+  /** The Kubernetes version the clusters run. */
+  version: string;
   /** The requested clusters, in the requested order. */
   clusters: DevCluster[];
   /** The processes this call started; empty when everything was already running. */
@@ -70,9 +79,13 @@ async function up(options: DevUpOptions, names: string[]): Promise<DevUpResult> 
   const log = options.logger;
   const timeoutMs = options.readyTimeoutMs ?? 90_000;
   const signal = options.signal;
+  const server = options.server ?? "current";
   await checkStateDir(paths);
+  const existing = await readDevState(paths.stateFile);
+  checkStateServer(paths, existing, server);
   const bin = await ensureBinaries({
     cacheDir: options.cacheDir,
+    server,
     env: options.env,
     logger: log,
     ...(options.build === undefined ? {} : { build: options.build }),
@@ -85,9 +98,10 @@ async function up(options: DevUpOptions, names: string[]): Promise<DevUpResult> 
   }
   // The state holds admin tokens; inside a git checkout it must never be committed.
   await writeFile(path.join(paths.stateDir, ".gitignore"), "*\n", { mode: 0o600 });
-  const state = await loadOrCreateState(paths, names);
+  const state = await loadOrCreateState(paths, names, existing, server);
   const save = () => writeDevState(paths.stateFile, state);
   await save();
+  await ensureDevPki(paths, names);
   // The servers get a minimal environment: nothing of the caller's (CI tokens, kubeconfigs).
   const daemonEnv = Object.fromEntries(
     (["PATH", "LANG", "TZ"] as const).flatMap((k) => {
@@ -97,41 +111,21 @@ async function up(options: DevUpOptions, names: string[]): Promise<DevUpResult> 
   );
   const starter = new Starter(paths, log, save, timeoutMs, signal, daemonEnv);
 
-  const etcdEndpoint = { server: `http://127.0.0.1:${state.etcd.clientPort}` };
+  const etcdHealth = `http://127.0.0.1:${state.etcd.metricsPort}/health`;
   await starter.ensureReady({
     name: "etcd",
     what: "etcd",
     argv: controlPlaneArgs.etcd(bin, paths, state),
     current: () => state.etcd.process,
     record: (r) => (state.etcd.process = r),
-    probe: async (attempt) =>
-      (await devRequest(etcdEndpoint, { path: "/health", signal: attempt })).text.includes(
-        '"health":"true"',
-      ),
+    probe: async (attempt) => {
+      const res = await fetch(etcdHealth, { signal: attempt });
+      return ((await res.json()) as { health?: unknown }).health === "true";
+    },
   });
 
   const records = names.map((name) => state.clusters.find((c) => c.name === name)!);
-  await Promise.all(
-    records.map((record) =>
-      starter.ensureReady({
-        name: `${record.name}-apiserver`,
-        what: `kube-apiserver of cluster "${record.name}"`,
-        argv: controlPlaneArgs.apiserver(bin, paths, state, record),
-        current: () => record.apiserver,
-        record: (r) => (record.apiserver = r),
-        probe: async (attempt) => {
-          let ca: string;
-          try {
-            ca = await readFile(paths.servingCert(record.name), "utf8");
-          } catch {
-            return false; // not generated yet
-          }
-          const endpoint = { server: `https://127.0.0.1:${record.port}`, token: record.token, ca };
-          return (await devRequest(endpoint, { path: "/readyz", signal: attempt })).status === 200;
-        },
-      }),
-    ),
-  );
+  // Kubeconfigs first: they trust the local CA, so the probes below use them as any client would.
   const clusters = await Promise.all(
     records.map(async (record) => {
       const cluster = await devCluster(paths, record);
@@ -140,28 +134,54 @@ async function up(options: DevUpOptions, names: string[]): Promise<DevUpResult> 
       return cluster;
     }),
   );
+  const kubeConfigOf = (cluster: DevCluster) =>
+    loadKubeConfig({ from: "kubeconfig-dir", cluster: cluster.name, file: cluster.kubeconfigPath });
+  await Promise.all(
+    records.map((record, i) =>
+      starter.ensureReady({
+        name: `${record.name}-apiserver`,
+        what: `kube-apiserver of cluster "${record.name}"`,
+        argv: controlPlaneArgs.apiserver(bin, paths, state, record),
+        current: () => record.apiserver,
+        record: (r) => (record.apiserver = r),
+        probe: (attempt) => probeApiServer(kubeConfigOf(clusters[i]!), { signal: attempt }),
+      }),
+    ),
+  );
   await Promise.all(
     records.map((record, i) =>
       starter.ensureReady({
         name: `${record.name}-controller-manager`,
         what: `kube-controller-manager of cluster "${record.name}"`,
-        argv: controlPlaneArgs.controllerManager(bin, paths, record),
+        argv: controlPlaneArgs.controllerManager(bin, paths, server, record),
         current: () => record.controllerManager,
         record: (r) => (record.controllerManager = r),
-        // The default ServiceAccount with its token Secret proves the controller manager
-        // connected and its service-account controllers work.
+        // The default ServiceAccount proves the controller manager connected and runs its
+        // controllers.
         probe: async (attempt) => {
-          const res = await devRequest(clusters[i]!, {
-            path: "/api/v1/namespaces/default/serviceaccounts/default",
-            signal: attempt,
+          const client = new RestKubeClient(kubeConfigOf(clusters[i]!), {
+            requestTimeoutMs: 5_000,
           });
-          const secrets = (res.json as { secrets?: unknown[] } | undefined)?.secrets;
-          return res.status === 200 && Array.isArray(secrets) && secrets.length > 0;
+          try {
+            await client.get(
+              { apiVersion: "v1", kind: "ServiceAccount", namespace: "default", name: "default" },
+              { signal: attempt },
+            );
+            return true;
+          } finally {
+            client.close();
+          }
         },
       }),
     ),
   );
-  return { stateDir: paths.stateDir, clusters, started: starter.started };
+  return {
+    stateDir: paths.stateDir,
+    server,
+    version: controlPlaneServers[server].version,
+    clusters,
+    started: starter.started,
+  };
 }
 
 interface ProcessSpec {
@@ -259,7 +279,7 @@ function checkClusterNames(names: readonly string[]): string[] {
 }
 
 /** What a first `up` creates before it records any state; an interrupted one may leave them. */
-const preStateEntries = new Set(["logs", "clusters", "state.json.tmp", ".gitignore"]);
+const preStateEntries = new Set(["logs", "clusters", "pki", "state.json.tmp", ".gitignore"]);
 
 /**
  * Refuses a folder that holds anything `dev up` did not put there, so that `dev down --purge`
@@ -283,15 +303,51 @@ async function checkStateDir(paths: DevPaths): Promise<void> {
   }
 }
 
-async function loadOrCreateState(paths: DevPaths, names: string[]): Promise<DevState> {
-  const existing = await readDevState(paths.stateFile);
+/**
+ * Refuses a state folder of another server (its etcd data belongs to that version) or of an
+ * earlier bindops (plain-http etcd, self-signed API servers).
+ */
+function checkStateServer(paths: DevPaths, state: DevState | undefined, server: ServerName): void {
+  if (!state) return;
+  const down = `bindops dev down --purge --state-dir ${paths.stateDir}`;
+  if (state.version !== 2) {
+    throw new BindopsError(
+      "usage",
+      "dev-state-outdated",
+      `${paths.stateDir} was made by an earlier bindops, whose control plane this one does not start`,
+      { hint: `run \`${down}\`, then \`bindops dev up\` again` },
+    );
+  }
+  if (state.server !== server) {
+    const have = controlPlaneServers[state.server].version;
+    const want = controlPlaneServers[server].version;
+    throw new BindopsError(
+      "usage",
+      "dev-state-other-server",
+      `${paths.stateDir} holds clusters of Kubernetes ${have}, not ${want}`,
+      { hint: `run \`${down}\` first, or choose another --state-dir` },
+    );
+  }
+}
+
+async function loadOrCreateState(
+  paths: DevPaths,
+  names: string[],
+  existing: DevState | undefined,
+  server: ServerName,
+): Promise<DevState> {
   const missing = names.filter((n) => !existing?.clusters.some((c) => c.name === n));
   const taken = new Set(
     existing
-      ? [existing.etcd.clientPort, existing.etcd.peerPort, ...existing.clusters.map((c) => c.port)]
+      ? [
+          existing.etcd.clientPort,
+          existing.etcd.peerPort,
+          existing.etcd.metricsPort,
+          ...existing.clusters.map((c) => c.port),
+        ]
       : [],
   );
-  const ports = (await freePorts(missing.length + (existing ? 0 : 2) + taken.size)).filter(
+  const ports = (await freePorts(missing.length + (existing ? 0 : 3) + taken.size)).filter(
     (p) => !taken.has(p),
   );
   const next = () => {
@@ -300,8 +356,9 @@ async function loadOrCreateState(paths: DevPaths, names: string[]): Promise<DevS
     return port;
   };
   const state: DevState = existing ?? {
-    version: 1,
-    etcd: { clientPort: next(), peerPort: next() },
+    version: 2,
+    server,
+    etcd: { clientPort: next(), peerPort: next(), metricsPort: next() },
     clusters: [],
   };
   for (const name of missing) state.clusters.push(await createCluster(paths, name, next()));

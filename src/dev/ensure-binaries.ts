@@ -5,9 +5,12 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { BindopsError } from "../core/errors.js";
-
-/** The build recipe's key; must match VERSION-RECIPE in scripts/build-control-plane.sh. */
-export const controlPlaneBuild = "1.20.2-r1";
+import {
+  controlPlaneServers,
+  etcdBinDir,
+  kubernetesBinDir,
+  type ServerName,
+} from "./control-plane-servers.js";
 
 /** Environment variables, as the CLI passes them in. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -21,10 +24,12 @@ export interface ControlPlaneBinaries {
 export interface EnsureBinariesOptions {
   /** `BINDOPS_CACHE_DIR`, else `~/.cache/bindops`; binaries live in `control-plane/<build>/bin`. */
   cacheDir: string;
-  /** The build script's environment; its `PATH` also finds `etcd`. */
+  /** Which Kubernetes: `current` (the default) or `old` (1.20, for version-skew tests). */
+  server?: ServerName;
+  /** The build script's environment. */
   env: Env;
   logger: Logger;
-  /** Build the binaries when the cache lacks them (minutes, needs root and apt). Default true. */
+  /** Build the binaries when the cache lacks them (minutes; see the script). Default true. */
   build?: boolean;
   /** Default: `scripts/build-control-plane.sh` of this package. */
   buildScript?: string;
@@ -38,81 +43,76 @@ export const useExistingClusterHint =
   "BINDOPS_KUBECONFIG_<NAME>=FILE for each cluster";
 
 /**
- * Finds kube-apiserver, kube-controller-manager and etcd. When one is missing it runs
- * scripts/build-control-plane.sh, which builds the first two once per machine and installs etcd;
- * the script's progress lines go to the logger.
+ * Finds kube-apiserver, kube-controller-manager and etcd in the cache. When one is missing it runs
+ * scripts/build-control-plane.sh, which builds them once per machine; the script's progress lines
+ * go to the logger.
  *
  * Failures are `BindopsError`s of kind `unreachable` (exit 4), the kind for "a cluster cannot be
  * started or reached": the remedy is the same as for an unreachable cluster, to use another one,
  * and the hint says how. Codes: `control-plane-missing` (not cached and `build: false`),
- * `control-plane-build-failed` (the script failed, typically no root or no apt), `etcd-missing`.
+ * `control-plane-build-failed` (the script failed: no Go, no network, no root for apt).
  */
 export async function ensureBinaries(
   options: EnsureBinariesOptions,
 ): Promise<ControlPlaneBinaries> {
-  const binDir = path.join(options.cacheDir, "control-plane", controlPlaneBuild, "bin");
-  let found = find(binDir, options.env);
+  const server = options.server ?? "current";
+  let found = find(options.cacheDir, server);
   if (!found.kubeApiserver || !found.kubeControllerManager || !found.etcd) {
     if (options.build === false) {
       throw new BindopsError(
         "unreachable",
         "control-plane-missing",
-        `the local control plane is not installed: ${describeMissing(found, binDir)}`,
+        `the local control plane is not installed: ${describeMissing(found, options.cacheDir, server)}`,
         { hint: `run \`bindops dev up\` once to build it, or ${useExistingClusterHint}` },
       );
     }
-    // The script also installs etcd when it is missing, even with the binaries cached.
-    await runBuildScript(options);
-    found = find(binDir, options.env);
+    await runBuildScript(options, server);
+    found = find(options.cacheDir, server);
   }
   const { kubeApiserver, kubeControllerManager, etcd } = found;
-  if (!kubeApiserver || !kubeControllerManager) {
+  if (!kubeApiserver || !kubeControllerManager || !etcd) {
     throw new BindopsError(
       "unreachable",
       "control-plane-build-failed",
-      `the control-plane build finished but left no binaries in ${binDir}`,
+      `the control-plane build finished but left no binaries: ${describeMissing(found, options.cacheDir, server)}`,
       { hint: useExistingClusterHint },
     );
-  }
-  if (!etcd) {
-    throw new BindopsError("unreachable", "etcd-missing", "etcd is not installed (not on PATH)", {
-      hint: `install it (Debian: apt-get install etcd-server), or ${useExistingClusterHint}`,
-    });
   }
   return { kubeApiserver, kubeControllerManager, etcd };
 }
 
 type Found = { [K in keyof ControlPlaneBinaries]: string | undefined };
 
-function find(binDir: string, env: Env): Found {
-  const inBin = (name: string) => {
-    const file = path.join(binDir, name);
+function find(cacheDir: string, server: ServerName): Found {
+  const inDir = (dir: string, name: string) => {
+    const file = path.join(dir, name);
     return isExecutable(file) ? file : undefined;
   };
+  const kube = kubernetesBinDir(cacheDir, server);
   return {
-    kubeApiserver: inBin("kube-apiserver"),
-    kubeControllerManager: inBin("kube-controller-manager"),
-    etcd: [binDir, ...(env.PATH ?? "").split(path.delimiter)]
-      .filter((dir) => dir.length > 0)
-      .map((dir) => path.join(dir, "etcd"))
-      .find(isExecutable),
+    kubeApiserver: inDir(kube, "kube-apiserver"),
+    kubeControllerManager: inDir(kube, "kube-controller-manager"),
+    etcd: inDir(etcdBinDir(cacheDir), "etcd"),
   };
 }
 
-function describeMissing(found: Found, binDir: string): string {
+function describeMissing(found: Found, cacheDir: string, server: ServerName): string {
   const kube = [
     found.kubeApiserver ? undefined : "kube-apiserver",
     found.kubeControllerManager ? undefined : "kube-controller-manager",
   ].filter((n) => n !== undefined);
+  const { version } = controlPlaneServers[server];
   return [
-    kube.length > 0 ? `${kube.join(" and ")} ${controlPlaneBuild} not in ${binDir}` : undefined,
-    found.etcd ? undefined : "etcd not on PATH",
+    kube.length > 0
+      ? `${kube.join(" and ")} ${version} not in ${kubernetesBinDir(cacheDir, server)}`
+      : undefined,
+    found.etcd ? undefined : `etcd not in ${etcdBinDir(cacheDir)}`,
   ]
     .filter((n) => n !== undefined)
     .join("; ");
 }
 
-async function runBuildScript(options: EnsureBinariesOptions): Promise<void> {
+async function runBuildScript(options: EnsureBinariesOptions, server: ServerName): Promise<void> {
   const script =
     options.buildScript ??
     fileURLToPath(new URL("../../scripts/build-control-plane.sh", import.meta.url));
@@ -124,11 +124,12 @@ async function runBuildScript(options: EnsureBinariesOptions): Promise<void> {
       { hint: useExistingClusterHint },
     );
   }
+  const { version } = controlPlaneServers[server];
   options.logger.info(
-    `preparing the local control plane: kube-apiserver and kube-controller-manager ` +
-      `${controlPlaneBuild} are built once per machine (5-10 minutes, then cached)`,
+    `preparing the local control plane: etcd, kube-apiserver and kube-controller-manager ` +
+      `${version} are built once per machine (10-25 minutes, then cached)`,
   );
-  const child = spawn("bash", [script], {
+  const child = spawn("bash", [script, server], {
     env: { ...options.env, BINDOPS_CACHE_DIR: options.cacheDir },
     stdio: ["ignore", "ignore", "pipe"],
     ...(options.signal ? { signal: options.signal } : {}),
@@ -154,7 +155,10 @@ async function runBuildScript(options: EnsureBinariesOptions): Promise<void> {
       `building the local control plane failed` +
         (last.length > 0 ? `:\n  ${last.join("\n  ")}` : ""),
       {
-        hint: `the build needs root and apt (Debian or Ubuntu); otherwise ${useExistingClusterHint}`,
+        hint:
+          server === "current"
+            ? `the build needs Go 1.26 or newer and the Go module proxy; otherwise ${useExistingClusterHint}`
+            : `the build needs root and apt (Debian bookworm); otherwise ${useExistingClusterHint}`,
         cause: outcome.error,
       },
     );

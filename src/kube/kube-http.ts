@@ -131,6 +131,11 @@ export class KubeHttp {
     }
   }
 
+  /** Sends a request and returns the text of a 2xx answer (`/readyz`, `/livez`); throws otherwise. */
+  requestText(request: KubeRequest): Promise<string> {
+    return this.send(request);
+  }
+
   /** Closes idle keep-alive connections. */
   close(): void {
     this.agent?.destroy();

@@ -1,3 +1,5 @@
+import { bindopsApiVersion } from "../core/kube-groups.js";
+
 /** What a matching rule decides about a claim. */
 export type PolicyEffect = "deny" | "require-approval" | "allow";
 
@@ -62,4 +64,4 @@ export interface ClaimPolicy {
   rules: PolicyRule[];
 }
 
-export const claimPolicyApiVersion = "bindops.dev/v1alpha1";
+export const claimPolicyApiVersion = bindopsApiVersion;

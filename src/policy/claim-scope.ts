@@ -1,5 +1,5 @@
 import type { ClaimScope } from "./claim-policy.js";
-import type { PermissionClaim, ServiceBinding } from "./service-binding.js";
+import type { PermissionClaim, ServiceBinding } from "../core/service-binding.js";
 
 /**
  * Whether a claim is confined to known namespaces. It is `Namespaced` when the binding lists

@@ -1,5 +1,5 @@
 import type { SelectorShape } from "./claim-policy.js";
-import type { PermissionClaim } from "./service-binding.js";
+import type { PermissionClaim } from "../core/service-binding.js";
 
 /**
  * The shapes of a claim's selector, one per branch present, in the order Label, MatchAll, Named,

@@ -10,8 +10,8 @@ import type {
 } from "./claim-policy.js";
 import { claimScope } from "./claim-scope.js";
 import { claimShape } from "./claim-shape.js";
-import type { PermissionClaim, ServiceBinding } from "./service-binding.js";
-import { serviceBindingOf } from "./service-binding.js";
+import type { PermissionClaim, ServiceBinding } from "../core/service-binding.js";
+import { serviceBindingOf } from "../core/service-binding.js";
 
 /** The outcome of the claim policies for one permission claim of one binding. */
 export interface PolicyDecision {

@@ -1,3 +1,4 @@
+import { bindopsGroup } from "../core/kube-groups.js";
 import type { Finding } from "../core/finding.js";
 import { asRecord, asString } from "../core/lenient.js";
 import { typeMetaOf, type ManifestDocument } from "../core/manifest.js";
@@ -7,7 +8,7 @@ import { claimPolicyApiVersion } from "./claim-policy.js";
 export function policiesFolder(documents: readonly ManifestDocument[]): string {
   const repository = documents.find((d) => {
     const type = typeMetaOf(d.value);
-    return type?.group === "bindops.dev" && type.kind === "Repository";
+    return type?.group === bindopsGroup && type.kind === "Repository";
   });
   const configured = asString(asRecord(asRecord(repository?.value.spec)?.paths)?.policies);
   const folder = (configured ?? "policies").replace(/^\.\//, "").replace(/\/+$/, "");

@@ -1,3 +1,4 @@
+import { bindopsGroup } from "../core/kube-groups.js";
 import type { BuiltinKind } from "./builtin-kind.js";
 import type { JsonSchema } from "./json-schema.js";
 import { kubeBindDefinitions, permissionClaimProperties } from "./kube-bind-definitions.js";
@@ -5,7 +6,7 @@ import { objectMetaSchema } from "./object-meta-schema.js";
 import { s } from "./schema-builders.js";
 import { withDefinitions } from "./with-definitions.js";
 
-export const bindopsGroup = "bindops.dev";
+export { bindopsGroup };
 export const bindopsVersion = "v1alpha1";
 
 const names = (description: string) => s.arrayOf(s.string({ minLength: 1 }), { description });

@@ -1,3 +1,4 @@
+import { kubeBindGroup } from "../core/kube-groups.js";
 import type { JsonSchema } from "./json-schema.js";
 import { kubeBindDefinitions } from "./kube-bind-definitions.js";
 import { objectMetaSchema } from "./object-meta-schema.js";
@@ -27,7 +28,7 @@ export interface KubeBindKind {
   schemas: { v1alpha2: JsonSchema; v1alpha1?: JsonSchema };
 }
 
-export const kubeBindGroup = "kube-bind.io";
+export { kubeBindGroup };
 
 const age: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" };
 const ready: PrinterColumn = {

@@ -1,5 +1,6 @@
+import { kubeBindGroup } from "../core/kube-groups.js";
 import type { ManifestDocument } from "../core/manifest.js";
-import type { DocumentFacts } from "../checks/index.js";
+import type { DocumentFacts } from "../core/document-facts.js";
 
 /** `file#index`, the identity of a document within one validate run. */
 export const documentKey = (document: Pick<ManifestDocument, "file" | "index">): string =>
@@ -68,7 +69,7 @@ function edgesOf(
     case "bindops.dev/ClaimPolicy":
       return { provides: ["policies"], uses: [] };
     default:
-      return builtInGroups.test(type.group) || type.group === "kube-bind.io"
+      return builtInGroups.test(type.group) || type.group === kubeBindGroup
         ? { provides: [], uses: [] }
         : { provides: [], uses: [`kind:${type.group}/${type.kind}`] };
   }

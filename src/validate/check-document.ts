@@ -1,6 +1,7 @@
 import type { Finding, Severity } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
-import { checkCredentials, type DocumentFacts } from "../checks/index.js";
+import { checkCredentials } from "../checks/index.js";
+import type { DocumentFacts } from "../core/document-facts.js";
 import type { SchemaRegistry } from "../schema/schema-registry.js";
 import { validateDocument } from "../schema/validate-document.js";
 

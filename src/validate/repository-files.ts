@@ -1,12 +1,12 @@
-import { sep } from "node:path";
+import { bindopsGroup, crdGroup, kubeBindGroup } from "../core/kube-groups.js";
 import { InternalError } from "../core/errors.js";
 import type { Finding } from "../core/finding.js";
 import type { ManifestDocument, TypeMeta } from "../core/manifest.js";
-import { documentFacts, type DocumentFacts } from "../checks/index.js";
+import { isReadable, type SnapshotFile } from "../core/snapshot.js";
+import { documentFacts, type DocumentFacts } from "../core/document-facts.js";
 import { encodedSource } from "../manifests/encoded-source.js";
 import { defaultLoadLimits } from "../manifests/load-files.js";
 import { loadSource, type LoadedSource } from "../manifests/load-source.js";
-import { readManifestFile, type ManifestRead } from "../manifests/read-manifest-file.js";
 import { reloadDocument } from "../manifests/reload-document.js";
 import { SourceMap } from "../manifests/source-map.js";
 import { isCrdDocument } from "../schema/validate-documents.js";
@@ -39,7 +39,7 @@ const yaml11Candidates =
   /(?:^|[\s[{,:])(?:(?:y|Y|n|N|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)[ \t]*(?:$|[:,\]}#])|[-+]?0[0-9_]+[ \t]*(?:$|[,\]}#])|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?[ \t]*(?:$|[,\]}#]))/m;
 
 /** The groups whose documents the checks across documents read beyond their type and name. */
-const readAcross = new Set(["bindops.dev", "kube-bind.io", "apiextensions.k8s.io"]);
+const readAcross = new Set([bindopsGroup, kubeBindGroup, crdGroup]);
 
 /**
  * Whether the checks across documents (cross-references, claims, policies, `--changed-since`)
@@ -63,7 +63,7 @@ function mayHoldCrd(bytes: Uint8Array): boolean {
 }
 
 /**
- * The repository's files on their way through `validate`: read at once; then the files that may
+ * The repository's files on their way through `validate`, from a snapshot: first the files that may
  * hold CRDs are parsed ({@link crds}), so that the schema registry knows every CRD; then every
  * file is parsed and each document checked by itself right away ({@link check}). A document the
  * checks across documents only know by type and name (a ConfigMap, a custom resource) is not
@@ -73,27 +73,23 @@ function mayHoldCrd(bytes: Uint8Array): boolean {
  */
 export class RepositoryFiles {
   readonly #files: readonly string[];
-  readonly #reads: (ManifestRead | undefined)[];
+  readonly #reads: (SnapshotFile | undefined)[];
   readonly #parsed = new Map<number, LoadedSource>();
   readonly #signal: AbortSignal | undefined;
 
-  constructor(root: string, files: readonly string[], options: { signal?: AbortSignal } = {}) {
-    this.#files = files;
+  /** `files`: a snapshot's path → bytes, in the order they are reported. */
+  constructor(files: ReadonlyMap<string, SnapshotFile>, options: { signal?: AbortSignal } = {}) {
+    this.#files = [...files.keys()];
+    this.#reads = [...files.values()];
     this.#signal = options.signal;
-    // Discovered paths are normalised already: joining them needs no path.join.
-    const base = root.endsWith(sep) ? root : root + sep;
-    this.#reads = files.map((file) => {
-      options.signal?.throwIfAborted();
-      return readManifestFile(base + file, defaultLoadLimits.maxFileBytes);
-    });
   }
 
   /** The CustomResourceDefinitions among the files' documents, in file order. */
   crds(): ManifestDocument[] {
     const crds: ManifestDocument[] = [];
     this.#reads.forEach((read, i) => {
-      if (read?.ok !== true || !mayHoldCrd(read.bytes)) return;
-      const loaded = this.#load(i, read.bytes);
+      if (read === undefined || !isReadable(read) || !mayHoldCrd(read)) return;
+      const loaded = this.#load(i, read);
       this.#parsed.set(i, loaded);
       for (const document of loaded.documents) if (isCrdDocument(document)) crds.push(document);
     });
@@ -120,16 +116,16 @@ export class RepositoryFiles {
       const file = this.#files[i]!;
       this.#reads[i] = undefined;
       if (read === undefined) return;
-      if (!read.ok) {
+      if (!isReadable(read)) {
         const { rule, message } = read;
         checked.findings.push({ severity: "error", rule, message, location: { file } });
         return;
       }
-      const loaded = this.#parsed.get(i) ?? this.#load(i, read.bytes);
+      const loaded = this.#parsed.get(i) ?? this.#load(i, read);
       this.#parsed.delete(i);
       for (const finding of loaded.findings) checked.findings.push(finding);
       const { source } = loaded;
-      if (source !== undefined) sources.set(file, encodedSource(read.bytes, source.chunks));
+      if (source !== undefined) sources.set(file, encodedSource(read, source.chunks));
       for (const document of loaded.documents) {
         const chunk = source?.chunks[document.index];
         checked.yaml11.push(

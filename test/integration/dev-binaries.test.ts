@@ -5,7 +5,12 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { BindopsError } from "../../src/core/errors.js";
-import { controlPlaneBuild, ensureBinaries } from "../../src/dev/ensure-binaries.js";
+import {
+  controlPlaneServers,
+  etcdBinDir,
+  kubernetesBinDir,
+} from "../../src/dev/control-plane-servers.js";
+import { ensureBinaries } from "../../src/dev/ensure-binaries.js";
 
 /** A logger whose messages the test can read. */
 function recordingLogger(): { logger: pino.Logger; messages: string[] } {
@@ -35,24 +40,25 @@ describe("control-plane binaries", () => {
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), "bindops-bin-"));
     cacheDir = path.join(dir, "cache");
-    // A PATH with an etcd on it, and bash and coreutils for the scripts.
-    executable(path.join(dir, "tools", "etcd"), "#!/bin/sh\n");
-    env = { PATH: `${path.join(dir, "tools")}:/usr/bin:/bin` };
+    // bash and coreutils for the scripts.
+    env = { PATH: "/usr/bin:/bin" };
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const binDir = () => path.join(cacheDir, "control-plane", controlPlaneBuild, "bin");
+  const binDir = () => kubernetesBinDir(cacheDir, "current");
+  const etcdDir = () => etcdBinDir(cacheDir);
 
   it("builds what the cache lacks into BINDOPS_CACHE_DIR, logging the build's progress", async () => {
     const script = executable(
       path.join(dir, "build.sh"),
       `#!/usr/bin/env bash
 set -e
+[ "$1" = current ] || { echo "asked for $1" >&2; exit 1; }
 echo "[control-plane] compiling kube-apiserver" >&2
-bin="$BINDOPS_CACHE_DIR/control-plane/${controlPlaneBuild}/bin"
-mkdir -p "$bin"
+bin="${binDir()}"
+mkdir -p "$bin" "${etcdDir()}"
 for b in kube-apiserver kube-controller-manager; do printf '#!/bin/sh\\n' >"$bin/$b"; chmod +x "$bin/$b"; done
-echo "$bin"
+printf '#!/bin/sh\\n' >"${etcdDir()}/etcd"; chmod +x "${etcdDir()}/etcd"
 `,
     );
     const { logger, messages } = recordingLogger();
@@ -60,12 +66,40 @@ echo "$bin"
     assert.deepEqual(bin, {
       kubeApiserver: path.join(binDir(), "kube-apiserver"),
       kubeControllerManager: path.join(binDir(), "kube-controller-manager"),
-      etcd: path.join(dir, "tools", "etcd"),
+      etcd: path.join(etcdDir(), "etcd"),
     });
     assert.ok(messages.includes("compiling kube-apiserver"), messages.join("\n"));
+    assert.ok(
+      messages.some((m) => m.includes(controlPlaneServers.current.version)),
+      messages.join("\n"),
+    );
+  });
+
+  it("asks the script for the old server when told to, and finds it apart from the current one", async () => {
+    const script = executable(
+      path.join(dir, "build.sh"),
+      `#!/usr/bin/env bash
+set -e
+[ "$1" = old ] || { echo "asked for $1" >&2; exit 1; }
+bin="${kubernetesBinDir(cacheDir, "old")}"
+mkdir -p "$bin" "${etcdDir()}"
+for b in kube-apiserver kube-controller-manager; do printf '#!/bin/sh\\n' >"$bin/$b"; chmod +x "$bin/$b"; done
+printf '#!/bin/sh\\n' >"${etcdDir()}/etcd"; chmod +x "${etcdDir()}/etcd"
+`,
+    );
+    const bin = await ensureBinaries({
+      cacheDir,
+      env,
+      server: "old",
+      logger: pino({ level: "silent" }),
+      buildScript: script,
+    });
+    assert.equal(bin.kubeApiserver, path.join(kubernetesBinDir(cacheDir, "old"), "kube-apiserver"));
+    assert.notEqual(kubernetesBinDir(cacheDir, "old"), binDir());
   });
 
   it("uses cached binaries without running the build", async () => {
+    executable(path.join(etcdDir(), "etcd"), "#!/bin/sh\n");
     executable(path.join(binDir(), "kube-apiserver"), "#!/bin/sh\n");
     executable(path.join(binDir(), "kube-controller-manager"), "#!/bin/sh\n");
     const script = executable(path.join(dir, "build.sh"), "#!/bin/sh\nexit 1\n");
@@ -82,7 +116,7 @@ echo "$bin"
     const script = executable(
       path.join(dir, "build.sh"),
       `#!/bin/sh
-echo "[control-plane] error: installing golang-go needs root; run as root or install them first" >&2
+echo "[control-plane] error: Go 1.26 or newer is needed to build the control plane" >&2
 exit 1
 `,
     );
@@ -93,7 +127,7 @@ exit 1
         assert.ok(error instanceof BindopsError);
         assert.equal(error.code, "control-plane-build-failed");
         assert.equal(error.exitCode, 4);
-        assert.match(error.message, /needs root/);
+        assert.match(error.message, /Go 1\.26 or newer is needed/);
         assert.match(error.hint ?? "", /--kubeconfig/);
         assert.match(error.hint ?? "", /KUBECONFIG/);
         assert.match(error.hint ?? "", /BINDOPS_KUBECONFIG_<NAME>/);
@@ -117,7 +151,7 @@ exit 1
         assert.ok(error instanceof BindopsError);
         assert.equal(error.code, "control-plane-missing");
         assert.match(error.message, /kube-apiserver and kube-controller-manager/);
-        assert.match(error.message, /etcd not on PATH/);
+        assert.match(error.message, /etcd not in /);
         return true;
       },
     );

@@ -13,7 +13,8 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { devRequest } from "../../src/dev/dev-request.js";
+import { controlPlaneServers } from "../../src/dev/control-plane-servers.js";
+import { devRequest } from "../support/dev-request.js";
 import { clusterStartTimeoutMs } from "../support/clusters.js";
 import { repoRoot } from "../support/repo-root.js";
 
@@ -146,9 +147,48 @@ describe("bindops dev up / status / down (the built CLI)", function () {
     assert.equal(readFileSync(path.join(stateDir, "consumer.kubeconfig"), "utf8"), kubeconfig);
   });
 
+  it("refuses to start another Kubernetes on the running one's state (exit 3), touching nothing", async () => {
+    const other = await bindops(
+      "dev",
+      "up",
+      "--state-dir",
+      stateDir,
+      "--kubernetes-version",
+      controlPlaneServers.old.version,
+    );
+    assert.equal(other.code, 3, other.stderr);
+    assert.match(
+      other.stderr,
+      new RegExp(
+        `holds clusters of Kubernetes ${controlPlaneServers.current.version.replace(/\./g, "\\.")}`,
+      ),
+    );
+    assert.match(other.stderr, /dev down --purge/);
+    assert.deepEqual(recordedPids(stateDir), firstPids);
+  });
+
+  it("refuses a Kubernetes version it cannot run (exit 3), naming the ones it can", async () => {
+    const bad = await bindops(
+      "dev",
+      "up",
+      "--state-dir",
+      path.join(dir, "unknown-version"),
+      "--kubernetes-version",
+      "1.99",
+    );
+    assert.equal(bad.code, 3, bad.stderr);
+    assert.match(bad.stderr, /no local control plane of Kubernetes 1\.99/);
+    assert.ok(bad.stderr.includes(controlPlaneServers.current.version), bad.stderr);
+    assert.equal(existsSync(path.join(dir, "unknown-version")), false);
+  });
+
   it("reports every process as running", async () => {
     const status = await bindops("dev", "status", "--state-dir", stateDir);
     assert.equal(status.code, 0, status.stderr);
+    assert.match(
+      status.stdout,
+      new RegExp(`^Kubernetes ${controlPlaneServers.current.version}$`, "m"),
+    );
     for (const name of [
       "etcd",
       "provider-apiserver",

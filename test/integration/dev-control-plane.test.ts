@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import { parse } from "yaml";
-import { devRequest, type DevEndpoint } from "../../src/dev/dev-request.js";
-import { clusterStartTimeoutMs, clusters, type TestClusters } from "../support/clusters.js";
+import { devRequest, type DevEndpoint } from "../support/dev-request.js";
+import { connect as tlsConnect } from "node:tls";
+import { controlPlaneServers } from "../../src/dev/control-plane-servers.js";
+import { devPaths } from "../../src/dev/dev-paths.js";
+import { readDevState } from "../../src/dev/dev-state.js";
+import {
+  clusterStartTimeoutMs,
+  clusters,
+  stateDirOf,
+  type TestClusters,
+} from "../support/clusters.js";
 import { eventually } from "../support/eventually.js";
 import { testNamespace, type TestNamespace } from "../support/namespace.js";
 
@@ -57,6 +66,128 @@ describe("local control plane (dev up)", function () {
     assert.equal(res.status, 200, res.text);
     assert.ok(names(res.json).includes("default"));
     assert.ok(names(res.json).includes("kube-system"));
+  });
+
+  it(`runs the current Kubernetes, ${controlPlaneServers.current.version}`, async () => {
+    for (const cluster of [c.provider, c.consumer]) {
+      const res = await devRequest(cluster, { path: "/version" });
+      assert.equal(res.status, 200, res.text);
+      const version = res.json as { gitVersion: string; major: string; minor: string };
+      assert.equal(version.gitVersion, `v${controlPlaneServers.current.version}`);
+      assert.equal(
+        `${version.major}.${version.minor}`,
+        controlPlaneServers.current.version.replace(/\.\d+$/, ""),
+      );
+    }
+  });
+
+  it("keeps etcd to the API servers: TLS with client certificates only", async () => {
+    const stateDir = await stateDirOf("current");
+    const state = await readDevState(devPaths(stateDir).stateFile);
+    assert.ok(state);
+    const port = state.etcd.clientPort;
+    const ca = readFileSync(devPaths(stateDir).pki.caCert, "utf8");
+    // Plain http to the client port gets no data.
+    const plain = await fetch(`http://127.0.0.1:${port}/v3/kv/range`, {
+      method: "POST",
+      body: JSON.stringify({ key: Buffer.from("/").toString("base64") }),
+    }).then(
+      (r) => r.status,
+      () => "refused",
+    );
+    assert.notEqual(plain, 200);
+    // TLS without a client certificate: etcd ends the handshake.
+    const outcome = await new Promise<string>((resolve) => {
+      const socket = tlsConnect({ host: "127.0.0.1", port, ca, servername: "localhost" }, () => {
+        socket.write("POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
+      });
+      let text = "";
+      socket.on("data", (d: Buffer) => (text += d.toString()));
+      socket.on("error", (e: Error) => resolve(`error: ${e.message}`));
+      socket.on("close", () => resolve(text.length > 0 ? text : "closed"));
+    });
+    assert.doesNotMatch(outcome, /^HTTP\/1\.1 200/, outcome);
+    // The key files are private.
+    assert.equal(statSync(devPaths(stateDir).pki.caKey).mode & 0o777, 0o600);
+    assert.equal(statSync(devPaths(stateDir).pki.etcdClientKey).mode & 0o777, 0o600);
+  });
+
+  it("cascades deletion to dependents (garbage collector)", async function () {
+    this.timeout(60_000);
+    const ns = await testNamespace(c.provider, "gc");
+    cleanups.push(ns);
+    const base = `/api/v1/namespaces/${ns.name}/configmaps`;
+    const owner = await devRequest(c.provider, {
+      method: "POST",
+      path: base,
+      body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "owner" } },
+    });
+    assert.equal(owner.status, 201, owner.text);
+    const uid = (owner.json as { metadata: { uid: string } }).metadata.uid;
+    const dependent = await devRequest(c.provider, {
+      method: "POST",
+      path: base,
+      body: {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+          name: "dependent",
+          ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid }],
+        },
+      },
+    });
+    assert.equal(dependent.status, 201, dependent.text);
+    await devRequest(c.provider, { method: "DELETE", path: `${base}/owner` });
+    await eventually(
+      "the dependent ConfigMap to be collected",
+      async () =>
+        (await devRequest(c.provider, { path: `${base}/dependent` })).status === 404
+          ? true
+          : undefined,
+      45_000,
+    );
+  });
+
+  it("fills an aggregated ClusterRole with the rules of the roles it selects", async function () {
+    this.timeout(60_000);
+    const suffix = Date.now().toString(36);
+    const label = `bindops.dev/aggregate-to-it-${suffix}`;
+    const rbac = "/apis/rbac.authorization.k8s.io/v1/clusterroles";
+    const aggregate = `it-aggregate-${suffix}`;
+    const part = `it-part-${suffix}`;
+    try {
+      const a = await devRequest(c.provider, {
+        method: "POST",
+        path: rbac,
+        body: {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "ClusterRole",
+          metadata: { name: aggregate },
+          aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [label]: "true" } }] },
+        },
+      });
+      assert.equal(a.status, 201, a.text);
+      const p = await devRequest(c.provider, {
+        method: "POST",
+        path: rbac,
+        body: {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "ClusterRole",
+          metadata: { name: part, labels: { [label]: "true" } },
+          rules: [{ apiGroups: ["wildwest.dev"], resources: ["cowboys"], verbs: ["get", "list"] }],
+        },
+      });
+      assert.equal(p.status, 201, p.text);
+      const rules = await eventually("the aggregated ClusterRole to be filled", async () => {
+        const r = await devRequest(c.provider, { path: `${rbac}/${aggregate}` });
+        const found = (r.json as { rules?: { resources?: string[] }[] }).rules ?? [];
+        return found.length > 0 ? found : undefined;
+      });
+      assert.deepEqual(rules[0]?.resources, ["cowboys"]);
+    } finally {
+      await devRequest(c.provider, { method: "DELETE", path: `${rbac}/${aggregate}` });
+      await devRequest(c.provider, { method: "DELETE", path: `${rbac}/${part}` });
+    }
   });
 
   it("refuses a wrong token", async () => {

@@ -96,7 +96,7 @@ const samples: Record<string, { namespaced: boolean; name?: string; spec: Json }
       ],
     },
   },
-  // Its CEL rule (not enforced by 1.20) allows only this name.
+  // Its CEL rule allows only this name.
   ClusterBinding: {
     namespaced: true,
     name: "cluster",

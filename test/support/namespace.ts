@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { DevCluster } from "../../src/dev/dev-cluster.js";
-import { devRequest } from "../../src/dev/dev-request.js";
+import { devRequest } from "./dev-request.js";
 
 export interface TestNamespace {
   name: string;

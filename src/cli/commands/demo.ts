@@ -2,19 +2,19 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BindopsError, ExitCode } from "../../core/errors.js";
-import { typeMetaOf } from "../../core/manifest.js";
-import { discoverFiles } from "../../manifests/discover-files.js";
+import { kubeObjectOf, type KubeObject } from "../../core/kube-object.js";
+import { rebaseSnapshot, type Snapshot } from "../../core/snapshot.js";
+import { readFolderSnapshot } from "../../git/read-folder-snapshot.js";
 import { loadFiles } from "../../manifests/load-files.js";
 import { devUp } from "../../dev/dev-up.js";
 import {
   credentialEnvVar,
   describeCredentialSource,
 } from "../../kube/resolve-cluster-credentials.js";
-import { installCrds } from "../../kube/install-crd.js";
-import type { KubeObject } from "../../kube/kube-client.js";
+import { applyProviderObjects } from "../../kube/apply-provider-objects.js";
+import { installKubeBindCrds } from "../../kube/install-kube-bind-crds.js";
 import { renderText } from "../../report/render-text.js";
-import { validateRepository } from "../../validate/validate-repository.js";
-import { installKubeBindCrds } from "../install-kube-bind-crds.js";
+import { validate } from "../../validate/validate.js";
 import { connectCluster } from "../../kube/connect-cluster.js";
 import { writeLine, type CommandContext } from "../io.js";
 import { packageVersion } from "../package-version.js";
@@ -35,10 +35,13 @@ export async function demoCommand(ctx: CommandContext, raw: unknown): Promise<Ex
   const step = (n: number, text: string) => writeLine(ctx.stdout, `\n[${n}/4] ${text}`);
 
   step(1, `validating ${path.relative(ctx.cwd, repo) || "."}`);
-  const report = validateRepository({
-    root: repo,
-    paths: [repo],
-    defaultPolicyDir: path.join(packageRoot, "policies"),
+  const snapshot = readFolderSnapshot(repo, { signal: ctx.signal });
+  const defaultPolicies = path.join(packageRoot, "policies");
+  const report = validate(snapshot, {
+    defaultPolicies: rebaseSnapshot(
+      readFolderSnapshot(defaultPolicies, { signal: ctx.signal }),
+      path.relative(repo, defaultPolicies).split(path.sep).join("/"),
+    ),
     toolVersion: packageVersion(),
     signal: ctx.signal,
   });
@@ -94,22 +97,19 @@ export async function demoCommand(ctx: CommandContext, raw: unknown): Promise<Ex
     }
 
     step(4, "applying the providers' CRDs and templates to the provider");
-    const providerDocs = readProviderDocuments(repo);
-    const crds = providerDocs.filter((d) => d.kind === "CustomResourceDefinition");
-    const installed = await installCrds(onProvider.client, crds, {
+    const applied = await applyProviderObjects(onProvider.client, providerObjects(snapshot), {
       logger: ctx.logger.child({ cluster: "provider" }),
       signal: ctx.signal,
     });
-    for (const crd of installed) {
+    for (const crd of applied.crds) {
       const note =
         crd.dropped.length > 0
           ? ` (${crd.dropped.length} fields the server predates left out)`
           : "";
       writeLine(ctx.stdout, `  CRD ${crd.name} established${note}`);
     }
-    for (const doc of providerDocs.filter((d) => d.kind === "APIServiceExportTemplate")) {
-      await onProvider.client.apply(doc, { signal: ctx.signal });
-      writeLine(ctx.stdout, `  APIServiceExportTemplate ${doc.metadata.name} applied`);
+    for (const template of applied.templates) {
+      writeLine(ctx.stdout, `  APIServiceExportTemplate ${template.metadata.name} applied`);
     }
   } finally {
     onProvider.client.close();
@@ -146,13 +146,8 @@ function resolveRepo(cwd: string, repo: string): string {
   );
 }
 
-/** Every CRD and template under providers/, as plain objects (validated in step 1). */
-function readProviderDocuments(repo: string): KubeObject[] {
-  const { files } = discoverFiles(repo, ["providers"]);
-  return loadFiles(repo, files)
-    .documents.map((d) => d.value)
-    .filter((value) => {
-      const kind = typeMetaOf(value)?.kind;
-      return kind === "CustomResourceDefinition" || kind === "APIServiceExportTemplate";
-    }) as unknown as KubeObject[];
+/** The objects under providers/ of the snapshot validated in step 1: its bytes, not the disk again. */
+function providerObjects(snapshot: Snapshot): KubeObject[] {
+  const providers = new Map([...snapshot.files].filter(([file]) => file.startsWith("providers/")));
+  return loadFiles(providers).documents.flatMap((d) => kubeObjectOf(d.value) ?? []);
 }

@@ -1,5 +1,6 @@
 import path from "node:path";
-import { ExitCode } from "../../core/errors.js";
+import { BindopsError, ExitCode } from "../../core/errors.js";
+import { controlPlaneServers, serverForVersion } from "../../dev/control-plane-servers.js";
 import { devDown } from "../../dev/dev-down.js";
 import { defaultCacheDir } from "../../dev/dev-paths.js";
 import { devStatus } from "../../dev/dev-status.js";
@@ -12,6 +13,7 @@ export interface DevCommandOptions {
   stateDir: string;
   clusters?: string;
   purge?: boolean;
+  kubernetesVersion?: string;
 }
 
 /**
@@ -29,10 +31,22 @@ export async function devUpCommand(ctx: CommandContext, raw: unknown): Promise<E
           .split(",")
           .map((c) => c.trim())
           .filter((c) => c.length > 0);
+  const server = serverForVersion(options.kubernetesVersion ?? "current");
+  if (server === undefined) {
+    throw new BindopsError(
+      "usage",
+      "dev-unknown-version",
+      `no local control plane of Kubernetes ${options.kubernetesVersion}`,
+      {
+        hint: `use ${controlPlaneServers.current.version} (current, the default) or ${controlPlaneServers.old.version} (old)`,
+      },
+    );
+  }
   const started = Date.now();
   const result = await devUp({
     stateDir,
     clusters,
+    server,
     cacheDir: cacheDir(ctx),
     env: ctx.env,
     logger: ctx.logger,
@@ -51,7 +65,8 @@ export async function devUpCommand(ctx: CommandContext, raw: unknown): Promise<E
   ctx.logger.info(
     result.started.length === 0
       ? "the local control plane was already running"
-      : `local control plane up in ${seconds} s (started ${result.started.join(", ")})`,
+      : `local control plane (Kubernetes ${result.version}) up in ${seconds} s ` +
+          `(started ${result.started.join(", ")})`,
   );
   const width = Math.max(...result.clusters.map((c) => c.name.length));
   for (const c of result.clusters) {
@@ -98,6 +113,7 @@ export async function devStatusCommand(ctx: CommandContext, raw: unknown): Promi
     );
     return ExitCode.unreachable;
   }
+  writeLine(ctx.stdout, `Kubernetes ${status.kubernetesVersion ?? "unknown"}`);
   const width = Math.max(...status.processes.map((p) => p.name.length));
   for (const p of status.processes) {
     const detail = p.running
@@ -122,6 +138,7 @@ export function commandOptions(raw: unknown): DevCommandOptions {
     stateDir: typeof o.stateDir === "string" ? o.stateDir : ".bindops/dev",
     ...(typeof o.clusters === "string" ? { clusters: o.clusters } : {}),
     purge: o.purge === true,
+    ...(typeof o.kubernetesVersion === "string" ? { kubernetesVersion: o.kubernetesVersion } : {}),
   };
 }
 

@@ -4,7 +4,9 @@ import { fileURLToPath } from "node:url";
 import { BindopsError, ExitCode } from "../../core/errors.js";
 import { renderReport, type ReportFormat } from "../../report/render-report.js";
 import type { ValidateReport } from "../../report/validate-report.js";
-import { validateRepository } from "../../validate/validate-repository.js";
+import { rebaseSnapshot, type Snapshot } from "../../core/snapshot.js";
+import { readFolderSnapshot } from "../../git/read-folder-snapshot.js";
+import { validate } from "../../validate/validate.js";
 import type { CommandContext } from "../io.js";
 import { packageVersion } from "../package-version.js";
 
@@ -15,6 +17,7 @@ interface ValidateOptions {
   exclude?: string[];
   ignoreUnknownKinds: boolean;
   changedSince?: string;
+  rev?: string;
   root?: string;
 }
 
@@ -27,20 +30,22 @@ export async function validateCommand(
   options: ValidateOptions,
 ): Promise<ExitCode> {
   const absolute = paths.map((p) => path.resolve(ctx.cwd, p));
-  for (const p of absolute) {
-    if (!existsSync(p)) {
-      throw new BindopsError("usage", "path-not-found", `${p} does not exist`);
-    }
+  // A revision is read from git: its paths need not exist in the work tree.
+  const onDisk = absolute.every((p) => existsSync(p));
+  if (!onDisk && options.rev === undefined) {
+    const missing = absolute.find((p) => !existsSync(p));
+    throw new BindopsError("usage", "path-not-found", `${missing} does not exist`);
   }
-  const root = options.root ? path.resolve(ctx.cwd, options.root) : findRoot(absolute, ctx.cwd);
-  const dirs = (list: string[] | undefined, flag: string) =>
-    (list ?? []).map((d) => {
-      const dir = path.resolve(ctx.cwd, d);
-      if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-        throw new BindopsError("usage", "not-a-folder", `${flag} ${d}: not a folder`);
-      }
-      return dir;
-    });
+  const root = options.root
+    ? path.resolve(ctx.cwd, options.root)
+    : onDisk
+      ? findRoot(absolute, ctx.cwd)
+      : ctx.cwd;
+  // Folders outside the repository, named relative to its root in the report.
+  const dirs = (list: string[] | undefined, flag: string): Snapshot[] =>
+    (list ?? []).map((d) =>
+      readExtraFolder(root, path.resolve(ctx.cwd, d), `${flag} ${d}`, ctx.signal),
+    );
 
   let changedFiles: Set<string> | undefined;
   if (options.changedSince) {
@@ -59,13 +64,23 @@ export async function validateCommand(
     }
   }
 
-  const report = validateRepository({
-    root,
-    paths: absolute,
-    ...(options.exclude ? { exclude: options.exclude } : {}),
-    crdDirs: dirs(options.crdDir, "--crd-dir"),
-    policyDirs: dirs(options.policy, "--policy"),
-    ...(existsSync(defaultPolicyDir) ? { defaultPolicyDir } : {}),
+  const read = { exclude: options.exclude ?? [], signal: ctx.signal };
+  let snapshot: Snapshot;
+  if (options.rev !== undefined) {
+    // Loaded only when asked for: git is not needed to validate a folder.
+    const { readRevisionSnapshot } = await import("../../git/read-revision-snapshot.js");
+    const relative = absolute.map((p) => path.relative(root, p).split(path.sep).join("/"));
+    snapshot = await readRevisionSnapshot(root, options.rev, { ...read, paths: relative });
+    ctx.logger.debug({ revision: snapshot.revision, files: snapshot.files.size }, "read revision");
+  } else {
+    snapshot = readFolderSnapshot(root, { ...read, paths: absolute });
+  }
+  const report = validate(snapshot, {
+    crds: dirs(options.crdDir, "--crd-dir"),
+    policies: dirs(options.policy, "--policy"),
+    ...(existsSync(defaultPolicyDir)
+      ? { defaultPolicies: readExtraFolder(root, defaultPolicyDir, "policies", ctx.signal) }
+      : {}),
     ignoreUnknownKinds: options.ignoreUnknownKinds,
     ...(changedFiles ? { changedFiles } : {}),
     toolVersion: packageVersion(),
@@ -80,6 +95,15 @@ export async function validateCommand(
   );
   ctx.logger.debug({ durationMs: report.durationMs }, "validated");
   return report.findings.some((f) => f.severity === "error") ? ExitCode.invalid : ExitCode.ok;
+}
+
+/** A folder outside the repository walk as a snapshot, its files named relative to the root. */
+function readExtraFolder(root: string, dir: string, what: string, signal: AbortSignal): Snapshot {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new BindopsError("usage", "not-a-folder", `${what}: not a folder`);
+  }
+  const prefix = path.relative(root, dir).split(path.sep).join("/");
+  return rebaseSnapshot(readFolderSnapshot(dir, { signal }), prefix);
 }
 
 /**

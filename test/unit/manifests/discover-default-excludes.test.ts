@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { discoverFiles } from "../../../src/manifests/discover-files.js";
+import { discoverFiles } from "../../../src/git/discover-files.js";
 import { tempRepo } from "./temp-repo.js";
 
 const m = "kind: A\n";

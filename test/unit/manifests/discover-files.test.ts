@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BindopsError } from "../../../src/core/errors.js";
-import { discoverFiles } from "../../../src/manifests/discover-files.js";
+import { discoverFiles } from "../../../src/git/discover-files.js";
 import { tempRepo } from "./temp-repo.js";
 
 const m = "kind: A\n";

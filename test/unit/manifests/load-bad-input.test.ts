@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Finding } from "../../../src/core/finding.js";
+import { readFiles } from "../../../src/git/read-files.js";
 import { loadFiles, type LoadResult } from "../../../src/manifests/load-files.js";
 import { tempRepo } from "./temp-repo.js";
 
@@ -15,7 +16,10 @@ function loadBeside(
 ): LoadResult & { finding: Finding } {
   const repo = tempRepo({ "a-good.yaml": good, [name]: bad, "z-good.yaml": good });
   try {
-    const result = loadFiles(repo.root, ["a-good.yaml", name, "z-good.yaml"], options);
+    const result = loadFiles(
+      readFiles(repo.root, ["a-good.yaml", name, "z-good.yaml"], options),
+      options,
+    );
     assert.deepEqual(
       result.documents.filter((d) => d.file !== name).map((d) => d.file),
       ["a-good.yaml", "z-good.yaml"],
@@ -107,7 +111,7 @@ describe("loading bad input gives findings, never a crash", () => {
   it("a list or a scalar where an object belongs is not-a-mapping, pointing at the document", () => {
     const repo = tempRepo({ "a.yaml": `${good}---\n# items\n- a\n- b\n---\njust text\n` });
     try {
-      const { findings, documents } = loadFiles(repo.root, ["a.yaml"]);
+      const { findings, documents } = loadFiles(readFiles(repo.root, ["a.yaml"]));
       assert.deepEqual(
         findings.map((f) => [f.rule, f.location.document, f.location.line]),
         [
@@ -191,7 +195,7 @@ describe("loading bad input gives findings, never a crash", () => {
     const repo = tempRepo({ "good.yaml": good, "huge.yaml": "" });
     try {
       truncateSync(join(repo.root, "huge.yaml"), 50 * 1024 * 1024); // sparse: size without content
-      const { findings, documents } = loadFiles(repo.root, ["good.yaml", "huge.yaml"]);
+      const { findings, documents } = loadFiles(readFiles(repo.root, ["good.yaml", "huge.yaml"]));
       assert.deepEqual(
         findings.map((f) => [f.rule, f.location.file]),
         [["file-too-large", "huge.yaml"]],
@@ -220,7 +224,7 @@ describe("loading bad input gives findings, never a crash", () => {
   it("a file that vanished between listing and loading is unreadable-file", () => {
     const repo = tempRepo({ "good.yaml": good });
     try {
-      const { findings, documents } = loadFiles(repo.root, ["gone.yaml", "good.yaml"]);
+      const { findings, documents } = loadFiles(readFiles(repo.root, ["gone.yaml", "good.yaml"]));
       assert.deepEqual(
         findings.map((f) => [f.rule, f.location.file]),
         [["unreadable-file", "gone.yaml"]],
@@ -235,7 +239,7 @@ describe("loading bad input gives findings, never a crash", () => {
     const repo = tempRepo({ "dir.yaml/x.txt": "x" });
     try {
       writeFileSync(join(repo.root, "good.yaml"), good);
-      const { findings } = loadFiles(repo.root, ["dir.yaml", "good.yaml"]);
+      const { findings } = loadFiles(readFiles(repo.root, ["dir.yaml", "good.yaml"]));
       assert.deepEqual(
         findings.map((f) => f.rule),
         ["unreadable-file"],

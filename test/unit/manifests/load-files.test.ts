@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
+import { readFiles } from "../../../src/git/read-files.js";
 import { loadFiles } from "../../../src/manifests/load-files.js";
 import { tempRepo } from "./temp-repo.js";
 
 function load(files: Record<string, string | Uint8Array>) {
   const repo = tempRepo(files);
   try {
-    return loadFiles(repo.root, Object.keys(files).sort());
+    return loadFiles(readFiles(repo.root, Object.keys(files).sort()));
   } finally {
     repo.remove();
   }
@@ -158,9 +159,12 @@ describe("loadFiles", () => {
   it("stops when the signal is aborted", () => {
     const repo = tempRepo({ "a.yaml": "kind: A\n" });
     try {
-      assert.throws(() => loadFiles(repo.root, ["a.yaml"], { signal: AbortSignal.abort() }), {
-        name: "AbortError",
-      });
+      assert.throws(
+        () => loadFiles(readFiles(repo.root, ["a.yaml"]), { signal: AbortSignal.abort() }),
+        {
+          name: "AbortError",
+        },
+      );
     } finally {
       repo.remove();
     }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Finding } from "../../../src/core/finding.js";
+import { readFiles } from "../../../src/git/read-files.js";
 import { loadFiles } from "../../../src/manifests/load-files.js";
 import { SourceMap } from "../../../src/manifests/source-map.js";
 import { tempRepo } from "./temp-repo.js";
@@ -30,7 +31,7 @@ const binding = [
 function sources(files: Record<string, string>): SourceMap {
   const repo = tempRepo(files);
   try {
-    return loadFiles(repo.root, Object.keys(files)).sources;
+    return loadFiles(readFiles(repo.root, Object.keys(files))).sources;
   } finally {
     repo.remove();
   }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { claimScope } from "../../../src/policy/claim-scope.js";
-import { permissionClaimOf } from "../../../src/policy/service-binding.js";
+import { permissionClaimOf } from "../../../src/core/service-binding.js";
 
 const scopeOf = (selector: unknown, namespaces: string[] = []) =>
   claimScope(permissionClaimOf({ group: "", resource: "secrets", selector }), { namespaces });

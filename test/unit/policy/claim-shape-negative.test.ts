@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { claimShape } from "../../../src/policy/claim-shape.js";
-import { permissionClaimOf } from "../../../src/policy/service-binding.js";
+import { permissionClaimOf } from "../../../src/core/service-binding.js";
 
 const shapeOf = (labelSelector: unknown) =>
   claimShape(permissionClaimOf({ group: "", resource: "secrets", selector: { labelSelector } }));

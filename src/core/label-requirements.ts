@@ -1,4 +1,4 @@
-import { asArray, asRecord, asString, asStringArray } from "../core/lenient.js";
+import { asArray, asRecord, asString, asStringArray } from "./lenient.js";
 
 export type LabelOperator = "In" | "NotIn" | "Exists" | "DoesNotExist";
 

@@ -1,5 +1,5 @@
-import { joinPointer } from "../core/finding.js";
-import { asArray, asRecord } from "../core/lenient.js";
+import { joinPointer } from "./finding.js";
+import { asArray, asRecord } from "./lenient.js";
 
 /** A problem in a label selector, at a pointer relative to the selector. */
 export interface LabelSelectorProblem {

@@ -1,4 +1,4 @@
-import type { TypeMeta } from "../core/manifest.js";
+import type { TypeMeta } from "./manifest.js";
 
 /**
  * What the checks ask of every document, read once per run: its type and its name. A field of

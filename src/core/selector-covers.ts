@@ -1,7 +1,7 @@
-import { joinPointer } from "../core/finding.js";
+import { joinPointer } from "./finding.js";
 import { labelRequirements } from "./label-requirements.js";
 import { labelSelectorCovers } from "./label-selector-covers.js";
-import { asArray, asRecord, asString, asStringArray, field } from "../core/lenient.js";
+import { asArray, asRecord, asString, asStringArray, field } from "./lenient.js";
 
 /** A branch of a binding's selector that the template's selector does not cover. */
 export interface UncoveredBranch {

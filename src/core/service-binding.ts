@@ -1,6 +1,7 @@
-import type { ManifestDocument } from "../core/manifest.js";
-import { objectMetaOf, typeMetaOf } from "../core/manifest.js";
-import { asArray, asRecord, asString, asStringArray } from "../core/lenient.js";
+import { bindopsApiVersion } from "./kube-groups.js";
+import type { ManifestDocument } from "./manifest.js";
+import { objectMetaOf, typeMetaOf } from "./manifest.js";
+import { asArray, asRecord, asString, asStringArray } from "./lenient.js";
 
 /** Which way claimed objects flow; kube-bind's default is `Both`. */
 export type ClaimDirection = "Both" | "ProviderToConsumer" | "ConsumerToProvider";
@@ -59,7 +60,7 @@ export interface ServiceBinding {
   claims: PermissionClaim[];
 }
 
-export const serviceBindingApiVersion = "bindops.dev/v1alpha1";
+export const serviceBindingApiVersion = bindopsApiVersion;
 
 /**
  * A typed view of a `bindops.dev/v1alpha1` `ServiceBinding` document, or `undefined` for any other

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { validateRepository } from "../../../src/validate/validate-repository.js";
+import { readFolderSnapshot } from "../../../src/git/read-folder-snapshot.js";
+import { validate } from "../../../src/validate/validate.js";
 import { tempRepo } from "../manifests/temp-repo.js";
 
 const configMap = (name: string, data: string) =>
@@ -27,23 +28,23 @@ spec:
                 size: {type: integer, maximum: 10}
 `;
 
-function validate(files: Record<string, string | Uint8Array>) {
+function validateFiles(files: Record<string, string | Uint8Array>) {
   const repo = tempRepo(files);
   try {
-    return validateRepository({ root: repo.root, paths: [], toolVersion: "test" });
+    return validate(readFolderSnapshot(repo.root), { toolVersion: "test" });
   } finally {
     repo.remove();
   }
 }
 
-const located = (report: ReturnType<typeof validate>, rule: string) =>
+const located = (report: ReturnType<typeof validateFiles>, rule: string) =>
   report.findings
     .filter((f) => f.rule === rule)
     .map((f) => `${f.location.file}:${f.location.line}:${f.location.col}`);
 
-describe("validateRepository", () => {
+describe("validate", () => {
   it("tells apart objects of one name by content, though their values were not kept", () => {
-    const report = validate({
+    const report = validateFiles({
       "a.yaml": configMap("same", "  k: one\n"),
       "b.yaml": `${configMap("same", "  k: one\n")}---\n${configMap("other", "  k: two\n")}`,
       "c.yaml": configMap("other", "  k: three\n"),
@@ -52,7 +53,7 @@ describe("validateRepository", () => {
   });
 
   it("finds a CRD whose kind is spelled with escapes, and checks custom resources against it", () => {
-    const report = validate({
+    const report = validateFiles({
       "crd.yaml": crd('"CustomResource\\u0044efinition"'),
       "widget.yaml":
         "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  size: 11\n",
@@ -65,7 +66,7 @@ describe("validateRepository", () => {
     const text = ["# first\n", configMap("one", "  a: b\n"), configMap("two", "  enabled: yes\n")]
       .join("---\n")
       .replaceAll("\n", "\r\n");
-    const report = validate({ "cm.yaml": `\uFEFF${text}` });
+    const report = validateFiles({ "cm.yaml": `\uFEFF${text}` });
     // Line 1 is the comment, 2 the first `---`; the second document starts on line 11.
     assert.deepEqual(located(report, "yaml11-ambiguous"), ["cm.yaml:17:12"]);
   });

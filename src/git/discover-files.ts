@@ -1,11 +1,10 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import type { Dirent, Stats } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import type * as IgnoreModule from "ignore";
-import { createRequire } from "node:module";
 import { BindopsError } from "../core/errors.js";
 import { compareFindings, type Finding } from "../core/finding.js";
-import type { LoadRule } from "./load-rules.js";
+import { manifestFileName } from "../core/snapshot.js";
+import { ignoreRules } from "./ignore-rules.js";
 
 /** Options of `discoverFiles`. */
 export interface DiscoverOptions {
@@ -23,8 +22,7 @@ export interface DiscoveredFiles {
   findings: Finding[];
 }
 
-/** The names of the files bindops loads. */
-const MANIFEST = /\.(ya?ml|json)$/;
+const MANIFEST = manifestFileName;
 /** Never walked, wherever they are. */
 const SKIPPED_DIRECTORIES = new Set([".git", "node_modules"]);
 
@@ -46,7 +44,7 @@ export function discoverFiles(
 ): DiscoveredFiles {
   const rootPath = resolve(root);
   const rootReal = realRoot(rootPath);
-  const { ignores, filesMayMatch } = ignoreRules(rootReal, options.exclude ?? []);
+  const { ignores, filesMayMatch } = ignoreRules(readIgnoreFile(rootReal), options.exclude ?? []);
   const files = new Set<string>();
   const findings: Finding[] = [];
 
@@ -54,7 +52,7 @@ export function discoverFiles(
     rel.split("/").some((segment) => SKIPPED_DIRECTORIES.has(segment)) ||
     ignores(directory ? `${rel}/` : rel);
 
-  const refuse = (rel: string, rule: LoadRule, message: string) =>
+  const refuse = (rel: string, rule: "symlink-outside-root" | "symlink-broken", message: string) =>
     findings.push({ severity: "error", rule, message, location: { file: rel } });
 
   /** Follows a link; undefined when it must not be (a finding says why, where it matters). */
@@ -168,55 +166,16 @@ function realRoot(rootPath: string): string {
   );
 }
 
-/** Patterns whose meaning is simple enough to need no gitignore engine: `validate`'s defaults. */
-const folderPatterns = new Map<string, (name: string) => boolean>([
-  [".*/", (name) => name.startsWith(".")],
-  ["node_modules/", (name) => name === "node_modules"],
-]);
-
-/**
- * The ignore rules (does a path, ending in `/` for a folder, match?), and whether any of them can
- * match a file (rather than only folders: a pattern ending in `/`, such as the default
- * `node_modules/`). Negations and escapes count as able to. When the rules are only `validate`'s
- * default folder patterns, they are matched here; otherwise by the `ignore` package, which is
- * loaded then.
- */
-function ignoreRules(
-  rootReal: string,
-  exclude: readonly string[],
-): { ignores: (path: string) => boolean; filesMayMatch: boolean } {
-  let file = "";
+/** `.bindopsignore` at the root, or `""` when there is none. */
+function readIgnoreFile(rootReal: string): string {
   try {
-    file = readFileSync(join(rootReal, ".bindopsignore"), "utf8");
+    return readFileSync(join(rootReal, ".bindopsignore"), "utf8");
   } catch (cause) {
-    if ((cause as { code?: unknown }).code !== "ENOENT") {
-      throw new BindopsError("usage", "unreadable-ignore-file", ".bindopsignore cannot be read", {
-        cause,
-      });
-    }
+    if ((cause as { code?: unknown }).code === "ENOENT") return "";
+    throw new BindopsError("usage", "unreadable-ignore-file", ".bindopsignore cannot be read", {
+      cause,
+    });
   }
-  if (file === "" && exclude.every((pattern) => folderPatterns.has(pattern))) {
-    const tests = exclude.map((pattern) => folderPatterns.get(pattern)!);
-    return {
-      // A folder pattern matches a path when it matches one of the path's folders.
-      ignores: (path) => {
-        const names = path.split("/");
-        names.pop(); // the file's name, or "" after a folder's trailing slash
-        return names.some((name) => tests.some((test) => test(name)));
-      },
-      filesMayMatch: false,
-    };
-  }
-  const ignore = createRequire(import.meta.url)("ignore") as typeof IgnoreModule.default;
-  const rules = ignore()
-    .add(file)
-    .add([...exclude]);
-  const patterns = [file, ...exclude].flatMap((text) => text.split(/\r?\n/)).map((p) => p.trim());
-  const filesMayMatch = patterns.some(
-    (p) =>
-      p !== "" && !p.startsWith("#") && (!p.endsWith("/") || p.startsWith("!") || p.includes("\\")),
-  );
-  return { ignores: (path) => rules.ignores(path), filesMayMatch };
 }
 
 /** `abs` relative to the root with forward slashes (`""` for the root itself), or a usage error. */

@@ -1,6 +1,6 @@
 import http from "node:http";
 import https from "node:https";
-import { timeoutSignal } from "../core/timeout-signal.js";
+import { timeoutSignal } from "../../src/core/timeout-signal.js";
 
 /** Where and how to reach one local API server (or etcd, over plain http, without token or CA). */
 export interface DevEndpoint {

@@ -1,17 +1,12 @@
-import path from "node:path";
 import { compareFindings, type Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
-import {
-  checkRules,
-  checkYaml11Scalars,
-  documentFacts,
-  runChecks,
-  type DocumentFacts,
-} from "../checks/index.js";
-import { discoverFiles } from "../manifests/discover-files.js";
+import { checkRules, checkYaml11Scalars, runChecks } from "../checks/index.js";
+import { documentFacts, type DocumentFacts } from "../core/document-facts.js";
+import { bindopsApiVersion } from "../core/kube-groups.js";
 import { loadFiles } from "../manifests/load-files.js";
 import { loadRules } from "../manifests/load-rules.js";
 import { SourceMap } from "../manifests/source-map.js";
+import type { Snapshot } from "../core/snapshot.js";
 import { evaluateClaims } from "../policy/evaluate-claims.js";
 import { loadPolicies } from "../policy/load-policies.js";
 import { placePolicies } from "../policy/policy-placement.js";
@@ -23,22 +18,20 @@ import { isCrdDocument } from "../schema/validate-documents.js";
 import { affectedDocuments } from "./affected-documents.js";
 import { RepositoryFiles, type CheckedFiles } from "./repository-files.js";
 
-export interface ValidateRepositoryOptions {
-  /** Absolute path of the repository root; reported paths are relative to it. */
-  root: string;
-  /** Files or folders to validate, absolute or relative to the root. */
-  paths: readonly string[];
-  /** gitignore-style patterns to skip, on top of `.bindopsignore`. */
-  exclude?: readonly string[];
-  /** Extra folders (absolute) whose CRDs custom resources are validated against. */
-  crdDirs?: readonly string[];
-  /** Extra folders (absolute) of ClaimPolicy documents, tried before the defaults. */
-  policyDirs?: readonly string[];
-  /** The folder of bindops's shipped default policies, tried last. */
-  defaultPolicyDir?: string;
+/** Options of {@link validate}. */
+export interface ValidateOptions {
+  /**
+   * Folders of CustomResourceDefinitions that custom resources are validated against
+   * (`--crd-dir`), their paths named as they are to be reported (see `rebaseSnapshot`).
+   */
+  crds?: readonly Snapshot[];
+  /** Folders of ClaimPolicy documents (`--policy`), tried before the defaults. */
+  policies?: readonly Snapshot[];
+  /** bindops's shipped default policies, tried last. */
+  defaultPolicies?: Snapshot;
   ignoreUnknownKinds?: boolean;
   /**
-   * When set, only documents in these files (relative to the root), and what they reference or
+   * When set, only documents in these files (paths of the snapshot), and what they reference or
    * what references them, are reported on.
    */
   changedFiles?: ReadonlySet<string>;
@@ -92,8 +85,6 @@ const stageRules: RuleInfo[] = [
   },
 ];
 
-const schemaOwnedRules = new Set(["unknown-kind", "unknown-version"]);
-
 const locationKey = (f: Finding): string =>
   `${f.location.file}#${f.location.document}${f.location.pointer ?? ""}`;
 
@@ -103,37 +94,24 @@ function uniqueRules(rules: readonly RuleInfo[]): RuleInfo[] {
   return rules.filter((rule) => !seen.has(rule.id) && seen.add(rule.id));
 }
 
-/** The apiVersion of bindops's own kinds, the only ones claim policies read. */
-const bindopsApiVersion = "bindops.dev/v1alpha1";
-
-/** Folders a repository does not hold manifests in: tooling, CI, local state. */
-const defaultExcludes = [".*/", "node_modules/"];
-
 /**
- * The `validate` pipeline: discover and load the files, check every document against its schema,
- * run the semantic checks and the claim policies, and return the findings with positions, in a
- * stable order. Synchronous: it reads files, and runs no git or network.
+ * The `validate` pipeline on a snapshot: load the files, check every document against its
+ * schema, run the semantic checks and the claim policies, and return the findings with
+ * positions, in a stable order. Free of I/O: a snapshot reader (`src/git`) has read the files.
  */
-export function validateRepository(options: ValidateRepositoryOptions): ValidateReport {
+export function validate(snapshot: Snapshot, options: ValidateOptions): ValidateReport {
   const started = performance.now();
-  const { root, signal } = options;
+  const { signal } = options;
   const phase = phaseTimer(options.onPhase);
-  const discovered = discoverFiles(root, options.paths, {
-    exclude: [...defaultExcludes, ...(options.exclude ?? [])],
-    ...(signal ? { signal } : {}),
-  });
-  phase("discover");
-  const repository = new RepositoryFiles(root, discovered.files, signal ? { signal } : {});
+  const repository = new RepositoryFiles(snapshot.files, signal ? { signal } : {});
   // Named after the root like repository files, but added to the positions after them.
   const extraSources = new SourceMap();
-  const extra = (dirs: readonly string[] | undefined): ManifestDocument[] =>
-    (dirs ?? []).flatMap((dir) => loadExtraFolder(root, dir, extraSources, signal));
-  const crdDocuments = extra(options.crdDirs).filter(isCrdDocument);
-  const policyDocuments = extra(options.policyDirs);
-  const defaultPolicyDocuments = options.defaultPolicyDir
-    ? loadExtraFolder(root, options.defaultPolicyDir, extraSources, signal)
-    : [];
-  phase("read");
+  const extra = (snapshots: readonly Snapshot[] | undefined): ManifestDocument[] =>
+    (snapshots ?? []).flatMap((s) => loadExtra(s, extraSources, signal));
+  const crdDocuments = extra(options.crds).filter(isCrdDocument);
+  const policyDocuments = extra(options.policies);
+  const defaultPolicyDocuments = extra(options.defaultPolicies ? [options.defaultPolicies] : []);
+  phase("load extra folders");
 
   // Schemas: every CRD (--crd-dir and repository) first, then each document as it is parsed.
   const registry = createSchemaRegistry();
@@ -146,7 +124,7 @@ export function validateRepository(options: ValidateRepositoryOptions): Validate
   phase("load and check documents");
   const { documents: repoDocuments, facts: repoFacts, sources } = checked;
   for (const [file, source] of extraSources.entries()) sources.set(file, source);
-  const findings: Finding[] = [...discovered.findings, ...checked.findings, ...crdFindings];
+  const findings: Finding[] = [...snapshot.findings, ...checked.findings, ...crdFindings];
 
   const scope = options.changedFiles
     ? affectedDocuments(repoDocuments, repoFacts, options.changedFiles)
@@ -171,16 +149,14 @@ export function validateRepository(options: ValidateRepositoryOptions): Validate
   });
   findings.push(...schemaFindings);
 
-  // The schema stage owns kinds and versions (it knows every built-in kind and CRD version); a
-  // check that repeats a schema finding at the same field says nothing new.
+  // A check that repeats a schema finding at the same field says nothing new.
   const schemaAt = new Set(schemaFindings.map(locationKey));
   const checkedAcross = runChecks([...repoDocuments, ...crdDocuments], {
-    ignoreUnknownKinds: true,
     facts: [...repoFacts, ...crdDocuments.map((d) => documentFacts(d.value))],
     documentFindings: checked.credentials,
   });
   for (const finding of checkedAcross) {
-    if (!schemaOwnedRules.has(finding.rule) && !schemaAt.has(locationKey(finding))) {
+    if (!schemaAt.has(locationKey(finding))) {
       findings.push(finding);
     }
   }
@@ -205,10 +181,10 @@ export function validateRepository(options: ValidateRepositoryOptions): Validate
   const reported = dedupe(findings.filter(inScope))
     .map((finding) => sources.locateFinding(finding))
     .sort(compareFindings);
-  const inventory = inventoryOf(repoDocuments, repoFacts, discovered.files, scope);
+  const inventory = inventoryOf(repoDocuments, repoFacts, snapshot.files.keys(), scope);
   phase("report");
   return {
-    root,
+    root: snapshot.origin.path,
     files: inventory.length,
     documents: inventory.reduce((n, file) => n + file.documents.length, 0),
     findings: reported,
@@ -244,19 +220,15 @@ function yaml11Findings(checked: CheckedFiles, scope: ReadonlySet<string> | unde
   return findings;
 }
 
-/** Loads a folder outside the repository walk, naming its files relative to the root. */
-function loadExtraFolder(
-  root: string,
-  dir: string,
+/** Loads a folder outside the repository (`--crd-dir`, `--policy`), keeping its positions. */
+function loadExtra(
+  snapshot: Snapshot,
   sources: SourceMap,
   signal: AbortSignal | undefined,
 ): ManifestDocument[] {
-  const found = discoverFiles(dir, ["."], { exclude: defaultExcludes });
-  const loaded = loadFiles(dir, found.files, signal ? { signal } : {});
-  const prefix = path.relative(root, dir).split(path.sep).join("/");
-  const rename = (file: string) => (prefix ? `${prefix}/${file}` : file);
-  for (const [file, source] of loaded.sources.entries()) sources.set(rename(file), source);
-  return loaded.documents.map((document) => ({ ...document, file: rename(document.file) }));
+  const loaded = loadFiles(snapshot.files, signal ? { signal } : {});
+  for (const [file, source] of loaded.sources.entries()) sources.set(file, source);
+  return loaded.documents;
 }
 
 /** Two stages may report the same thing at the same place (e.g. an unknown kind). */
@@ -273,7 +245,7 @@ function dedupe(findings: readonly Finding[]): Finding[] {
 function inventoryOf(
   documents: readonly ManifestDocument[],
   facts: readonly DocumentFacts[],
-  files: readonly string[],
+  files: Iterable<string>,
   scope: ReadonlySet<string> | undefined,
 ): ReportFile[] {
   const byFile = new Map<string, ReportFile>();
