@@ -63,7 +63,7 @@ class IdleTimeout extends Error {}
 /**
  * List + watch of one kind into a local cache, with event handlers and indexes. It lists once,
  * then watches from the list's resourceVersion (bookmarks advance it). It survives what
- * client-node's informer does not (see docs/adr/0002-informers-over-our-http-layer.md): a cut
+ * client-node's informer does not (see docs/adr/0004-informers-over-our-http-layer.md): a cut
  * connection, an unreachable or restarting server and a frozen connection are retried with a
  * capped, jittered exponential backoff from the last resourceVersion; a `410 Gone` (as an HTTP
  * status or an ERROR event) relists and delivers only the differences. `stop()` ends everything
