@@ -124,7 +124,10 @@ export interface KubeClient {
   list(query: ListQuery, options?: CallOptions): Promise<ObjectList>;
   /** Server-side apply: the object is the complete intent of its field manager. */
   apply(object: KubeObject, options?: ApplyOptions): Promise<KubeObject>;
-  /** Creates an object; `Conflict` (reason `AlreadyExists`) when it exists. */
+  /**
+   * Creates an object (its `metadata.resourceVersion`, if any, is left out); `Conflict` (reason
+   * `AlreadyExists`) when it exists.
+   */
   create(object: KubeObject, options?: WriteOptions): Promise<KubeObject>;
   /**
    * Replaces an object (PUT). With `metadata.resourceVersion` set, fails with `Conflict` when the

@@ -75,11 +75,6 @@ export class KubeHttp {
     }
   }
 
-  /** Sends a request and returns the text of a 2xx answer (`/readyz`, `/livez`); throws otherwise. */
-  requestText(request: KubeRequest): Promise<string> {
-    return this.send(request);
-  }
-
   /**
    * Sends a request whose answer is a stream of newline-delimited JSON (a watch) and yields each
    * non-empty line as it arrives. A non-2xx answer and a cut connection (`Unreachable`) end the
@@ -134,6 +129,11 @@ export class KubeHttp {
       if (!local.signal.aborted) local.abort();
       req.destroy();
     }
+  }
+
+  /** Sends a request and returns the text of a 2xx answer (`/readyz`, `/livez`); throws otherwise. */
+  requestText(request: KubeRequest): Promise<string> {
+    return this.send(request);
   }
 
   /** Closes idle keep-alive connections. */

@@ -126,7 +126,9 @@ export class RestKubeClient implements KubeClient {
       { ...ref, namespace: ref.namespace || this.defaultNamespace },
       options.signal,
     );
-    const { managedFields: _managed, ...metadata } = object.metadata;
+    // A copy of a read object (the konnector's) carries the server's bookkeeping, which a create
+    // must not: the server refuses a resourceVersion and ignores the rest.
+    const { managedFields: _managed, resourceVersion: _rv, ...metadata } = object.metadata;
     return this.http.request<KubeObject>({
       method: "POST",
       path,

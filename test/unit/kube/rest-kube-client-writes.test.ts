@@ -28,11 +28,12 @@ describe("RestKubeClient writes and watch (against a stand-in server)", () => {
 
   it("creates with a POST to the collection, in the context's namespace when none is named", async () => {
     fake.handler = (req, res) => json(res, 201, JSON.parse(req.body) as unknown);
-    const object = configMap();
+    const object = configMap("3");
     delete object.metadata.namespace;
     const created = await client.create(object);
     const [req] = fake.requests("/api/v1/namespaces/team/configmaps");
     assert.equal(req?.method, "POST");
+    assert.equal((JSON.parse(req.body) as KubeObject).metadata.resourceVersion, undefined);
     assert.equal(req?.url.searchParams.get("fieldManager"), "bindops");
     assert.equal(created.metadata.namespace, "team");
   });
