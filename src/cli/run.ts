@@ -1,10 +1,10 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { BindopsError, ExitCode, exitCodeFor } from "../core/errors.js";
+import { addParameters, readParameters } from "./command-spec.js";
+import { commandSpecs, type OptionsOf } from "./commands/command-specs.js";
 import { createLogger, type LogFormat } from "./logger.js";
 import type { CommandContext } from "./io.js";
 import { packageVersion } from "./package-version.js";
-import { reportFormats } from "../report/validate-report.js";
-import type { LevelWithSilent } from "pino";
 
 export interface RunEnvironment {
   argv: string[];
@@ -15,42 +15,29 @@ export interface RunEnvironment {
   signal: AbortSignal;
 }
 
-interface GlobalOptions {
-  logLevel: LevelWithSilent;
-  logFormat: LogFormat;
-  debug: boolean;
-  color: boolean;
-}
+/** Runs the command commander chose, with its options typed and read. */
+type CommandRunner = (ctx: CommandContext) => Promise<ExitCode>;
 
 /** A command's entry: loaded on first use, so `bindops validate` never pays for the Kubernetes client. */
-type Action = (ctx: CommandContext, ...args: never[]) => Promise<ExitCode>;
+type Load<K extends keyof typeof commandSpecs> = () => Promise<
+  (ctx: CommandContext, options: OptionsOf<K>) => Promise<ExitCode>
+>;
 
 /**
- * Builds the command tree. Commands are thin: each action imports its module lazily and returns
- * an exit code; errors are mapped to exit codes in one place, `run`.
+ * Builds the command tree from {@link commandSpecs}. Commands are thin: each action imports its
+ * module lazily and returns an exit code; errors are mapped to exit codes in one place, `run`.
  */
 export function buildProgram(
   env: RunEnvironment,
-  onAction: (load: () => Promise<Action>, args: unknown[], cmd: Command) => Promise<void>,
+  onAction: (cmd: Command, runner: CommandRunner) => Promise<void>,
 ): Command {
   const program = new Command("bindops")
     .description(
       "GitOps for kube-bind: declare API bindings as YAML in git, validate them, and reconcile them " +
         "into provider and consumer clusters.",
     )
-    .version(packageVersion(), "-V, --version", "print the bindops version")
-    .addOption(
-      new Option("--log-level <level>", "log verbosity")
-        .choices(["trace", "debug", "info", "warn", "error", "silent"])
-        .default("info"),
-    )
-    .addOption(
-      new Option("--log-format <format>", "log format: text for people, json for log collectors")
-        .choices(["text", "json"])
-        .default("text"),
-    )
-    .option("--debug", "print stack traces and debug logs", false)
-    .option("--no-color", "disable colours in text output")
+    .version(packageVersion(), "-V, --version", "print the bindops version");
+  addParameters(program, commandSpecs.global)
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({
       writeOut: (s) => env.stdout.write(s),
@@ -72,53 +59,42 @@ Exit codes:
 Documentation: README.md in the bindops repository.`,
     );
 
-  const action =
-    (load: () => Promise<Action>) =>
-    async (...args: unknown[]): Promise<void> => {
-      const cmd = args.at(-1) as Command;
-      await onAction(load, args.slice(0, -1), cmd);
-    };
+  const command = <K extends keyof typeof commandSpecs>(
+    parent: Command,
+    name: string,
+    key: K,
+    description: string,
+    load: Load<K>,
+  ): Command => {
+    const cmd = addParameters(parent.command(name).description(description), commandSpecs[key]);
+    return cmd.action(() =>
+      onAction(cmd, async (ctx) => (await load())(ctx, readParameters(commandSpecs[key], cmd))),
+    );
+  };
 
-  program
-    .command("validate")
-    .description("validate a bindops repository: schemas, cross-references, claim policies")
-    .argument("[paths...]", "repository root or files/folders to validate", ["."])
-    .addOption(
-      new Option("-o, --output <format>", "output format").choices(reportFormats).default("text"),
-    )
-    .option("--crd-dir <dir...>", "extra folders of CustomResourceDefinitions to validate against")
-    .option("--policy <dir...>", "extra folders of ClaimPolicy documents")
-    .option("--exclude <glob...>", "gitignore-style patterns to skip (adds to .bindopsignore)")
-    .option("--ignore-unknown-kinds", "do not report kinds bindops has no schema for", false)
-    .option(
-      "--changed-since <rev>",
-      "validate only documents in files changed since this git revision, and what they reference",
-    )
-    .addOption(
-      new Option(
-        "--rev <rev>",
-        "validate the files as they are at this git revision (read from git, no checkout)",
-      ).conflicts("changedSince"),
-    )
-    .option(
-      "--root <dir>",
-      "repository root (default: the first path, or the folder holding bindops.yaml)",
-    )
-    .addHelpText(
-      "after",
-      `
+  command(
+    program,
+    "validate",
+    "validate",
+    "validate a bindops repository: schemas, cross-references, claim policies",
+    async () => (await import("./commands/validate.js")).validateCommand,
+  ).addHelpText(
+    "after",
+    `
 Examples:
   bindops validate                     # the repository in the current folder
   bindops validate examples -o github  # annotations for a GitHub pull request
   bindops validate --changed-since origin/main -o sarif > bindops.sarif
   bindops validate --rev origin/main   # the files as they are on origin/main`,
-    )
-    .action(action(async () => (await import("./commands/validate.js")).validateCommand));
+  );
 
-  program
-    .command("crds")
-    .description("print the CustomResourceDefinitions bindops installs for kube-bind's kinds")
-    .action(action(async () => (await import("./commands/crds.js")).crdsCommand));
+  command(
+    program,
+    "crds",
+    "crds",
+    "print the CustomResourceDefinitions bindops installs for kube-bind's kinds",
+    async () => (await import("./commands/crds.js")).crdsCommand,
+  );
 
   const dev = program
     .command("dev")
@@ -131,50 +107,40 @@ kubernetes source package and cached in ~/.cache/bindops (BINDOPS_CACHE_DIR move
 root and apt; elsewhere, run bindops against existing clusters (e.g. bindops demo --kubeconfig FILE
 with contexts named provider and consumer).`,
     );
-  const stateDir = () =>
-    new Option("--state-dir <dir>", "where kubeconfigs, certificates, data and logs live").default(
-      ".bindops/dev",
-    );
-  dev
-    .command("up")
-    .description(
-      "start (or reuse) the local clusters, install kube-bind's CRDs, and write their kubeconfigs",
-    )
-    .addOption(stateDir())
-    .option("--clusters <names>", "comma-separated cluster names", "provider,consumer")
-    .action(action(async () => (await import("./commands/dev.js")).devUpCommand));
-  dev
-    .command("down")
-    .description("stop the processes `dev up` started; --purge also deletes the state")
-    .addOption(stateDir())
-    .option("--purge", "delete the state folder (data, certificates, kubeconfigs)", false)
-    .action(action(async () => (await import("./commands/dev.js")).devDownCommand));
-  dev
-    .command("status")
-    .description("show whether the local clusters are running and where their kubeconfigs are")
-    .addOption(stateDir())
-    .action(action(async () => (await import("./commands/dev.js")).devStatusCommand));
+  command(
+    dev,
+    "up",
+    "devUp",
+    "start (or reuse) the local clusters, install kube-bind's CRDs, and write their kubeconfigs",
+    async () => (await import("./commands/dev.js")).devUpCommand,
+  );
+  command(
+    dev,
+    "down",
+    "devDown",
+    "stop the processes `dev up` started; --purge also deletes the state",
+    async () => (await import("./commands/dev.js")).devDownCommand,
+  );
+  command(
+    dev,
+    "status",
+    "devStatus",
+    "show whether the local clusters are running and where their kubeconfigs are",
+    async () => (await import("./commands/dev.js")).devStatusCommand,
+  );
 
-  program
-    .command("demo")
-    .description("start the local clusters and run the bindops pipeline on examples/")
-    .addOption(stateDir())
-    .option("--repo <dir>", "the GitOps repository to use", "examples")
-    .option(
-      "--kubeconfig <file>",
-      "use existing clusters: a kubeconfig with contexts named provider and consumer",
-    )
-    .option(
-      "--kubeconfig-dir <dir>",
-      "use existing clusters: a folder of <cluster>.kubeconfig files",
-    )
-    .addHelpText(
-      "after",
-      `
+  command(
+    program,
+    "demo",
+    "demo",
+    "start the local clusters and run the bindops pipeline on examples/",
+    async () => (await import("./commands/demo.js")).demoCommand,
+  ).addHelpText(
+    "after",
+    `
 Without --kubeconfig, --kubeconfig-dir or BINDOPS_KUBECONFIG_PROVIDER and
 BINDOPS_KUBECONFIG_CONSUMER, the demo starts (or reuses) the local control plane of \`dev up\`.`,
-    )
-    .action(action(async () => (await import("./commands/demo.js")).demoCommand));
+  );
 
   return program;
 }
@@ -184,8 +150,8 @@ export async function run(env: RunEnvironment): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.ok;
   let debug = env.argv.includes("--debug");
   let logFormat = "text" as LogFormat;
-  const program = buildProgram(env, async (load, args, cmd) => {
-    const globals = cmd.optsWithGlobals<GlobalOptions>();
+  const program = buildProgram(env, async (cmd, runner) => {
+    const globals = readParameters(commandSpecs.global, cmd, cmd.optsWithGlobals());
     debug = globals.debug;
     logFormat = globals.logFormat;
     const logger = createLogger({
@@ -204,9 +170,7 @@ export async function run(env: RunEnvironment): Promise<ExitCode> {
       debug: globals.debug,
       color: globals.color && env.stdout.isTTY === true && !env.env.NO_COLOR,
     };
-    // commander hands each action its arguments and options as parsed from the declarations above.
-    const fn = (await load()) as (ctx: CommandContext, ...args: unknown[]) => Promise<ExitCode>;
-    exitCode = await fn(ctx, ...args, cmd.opts());
+    exitCode = await runner(ctx);
   });
   try {
     await program.parseAsync(env.argv);

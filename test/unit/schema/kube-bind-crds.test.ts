@@ -171,16 +171,19 @@ describe("kubeBindCrds: the CRDs bindops installs for kube-bind's kinds", () => 
     const out = new PassThrough();
     let text = "";
     out.on("data", (chunk: Buffer) => (text += chunk.toString()));
-    const code = await crdsCommand({
-      logger: pino({ level: "silent" }),
-      env: {},
-      cwd: process.cwd(),
-      stdout: out,
-      stderr: new PassThrough(),
-      signal: new AbortController().signal,
-      debug: false,
-      color: false,
-    });
+    const code = await crdsCommand(
+      {
+        logger: pino({ level: "silent" }),
+        env: {},
+        cwd: process.cwd(),
+        stdout: out,
+        stderr: new PassThrough(),
+        signal: new AbortController().signal,
+        debug: false,
+        color: false,
+      },
+      {},
+    );
     assert.equal(code, 0);
     const documents = parseAllDocuments(text).map((d) => d.toJS() as unknown);
     assert.deepEqual(documents, JSON.parse(JSON.stringify(crds)));
