@@ -1,3 +1,4 @@
+import { crdFactsOf } from "../core/crd-facts.js";
 import type { Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { createSchemaRegistry, type SchemaRegistry } from "./schema-registry.js";
@@ -26,7 +27,7 @@ export function validateDocuments(
 ): Finding[] {
   const findings: Finding[] = [];
   for (const document of documents) {
-    if (isCrdDocument(document)) findings.push(...registry.addCrd(document));
+    if (isCrdDocument(document)) findings.push(...registry.addCrd(crdFactsOf(document)));
   }
   for (const document of documents) {
     findings.push(...validateDocument(document, registry, options));

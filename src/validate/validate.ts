@@ -1,3 +1,4 @@
+import { crdFactsOf } from "../core/crd-facts.js";
 import { compareFindings, type Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { checkRules, checkYaml11Scalars, runChecks } from "../checks/index.js";
@@ -116,9 +117,9 @@ export function validate(snapshot: Snapshot, options: ValidateOptions): Validate
   // Schemas: every CRD (--crd-dir and repository) first, then each document as it is parsed.
   const registry = createSchemaRegistry();
   const crdFindings: Finding[] = [];
-  for (const crd of [...crdDocuments, ...repository.crds()]) {
-    crdFindings.push(...registry.addCrd(crd));
-  }
+  // Each CRD is read once, for the registry here and for the checks across documents below.
+  const crds = [...crdDocuments, ...repository.crds()].map(crdFactsOf);
+  for (const crd of crds) crdFindings.push(...registry.addCrd(crd));
   const unknownKinds = options.ignoreUnknownKinds ? "ignore" : "error";
   const checked = repository.check({ registry, unknownKinds });
   phase("load and check documents");
@@ -154,6 +155,7 @@ export function validate(snapshot: Snapshot, options: ValidateOptions): Validate
   const checkedAcross = runChecks([...repoDocuments, ...crdDocuments], {
     facts: [...repoFacts, ...crdDocuments.map((d) => documentFacts(d.value))],
     documentFindings: checked.credentials,
+    crds,
   });
   for (const finding of checkedAcross) {
     if (!schemaAt.has(locationKey(finding))) {

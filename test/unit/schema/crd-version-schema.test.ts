@@ -1,3 +1,4 @@
+import { crdFactsOf } from "../../../src/core/crd-facts.js";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { parse } from "yaml";
@@ -120,7 +121,7 @@ const widget = {
 
 function withWidgetCrd() {
   const registry = createSchemaRegistry();
-  assert.deepEqual(registry.addCrd(doc(widgetCrd, "crds/widgets.yaml")), []);
+  assert.deepEqual(registry.addCrd(crdFactsOf(doc(widgetCrd, "crds/widgets.yaml"))), []);
   return registry;
 }
 
@@ -198,7 +199,7 @@ describe("crdVersionSchema: a CRD version as JSON Schema", () => {
   it("counts CEL rules, which it cannot evaluate", () => {
     assert.equal(crdVersionSchema(widgetCrd, "v1")?.celRules, 3);
     assert.deepEqual(
-      registry.crds()[0]?.versions.map((v) => [v.name, v.celRules]),
+      ["v1", "v2"].map((v) => [v, crdVersionSchema(widgetCrd, v)?.celRules]),
       [
         ["v1", 3],
         ["v2", 0],
@@ -227,7 +228,7 @@ describe("addCrd: problems with the CRD itself", () => {
   const broken = (changes: Record<string, unknown>) => {
     const registry = createSchemaRegistry();
     return registry
-      .addCrd(doc(variant(widgetCrd, changes), "crds/widgets.yaml"))
+      .addCrd(crdFactsOf(doc(variant(widgetCrd, changes), "crds/widgets.yaml")))
       .map((f) => [f.severity, f.location.pointer, f.message]);
   };
   const spec = "/spec/versions/0/schema/openAPIV3Schema/properties/spec";
@@ -273,7 +274,7 @@ describe("addCrd: problems with the CRD itself", () => {
     const other = variant(widgetCrd, {
       "/spec/versions/0/schema/openAPIV3Schema": { type: "object" },
     });
-    const [finding] = registry.addCrd(doc(other, "crds/other.yaml"));
+    const [finding] = registry.addCrd(crdFactsOf(doc(other, "crds/other.yaml")));
     assert.equal(finding?.severity, "warning");
     assert.equal(finding?.location.file, "crds/other.yaml");
     // The second CRD's empty schema would refuse every field of the widget's spec.

@@ -1,3 +1,4 @@
+import { crdFactsOf } from "../../../src/core/crd-facts.js";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { PassThrough } from "node:stream";
@@ -106,7 +107,7 @@ describe("kubeBindCrds: the CRDs bindops installs for kube-bind's kinds", () => 
     crds.forEach((crd, index) => {
       const document = doc(crd, "crds.yaml", index);
       assert.deepEqual(validateDocument(document, registry), [], crd.metadata?.name);
-      assert.deepEqual(fresh.addCrd(document), [], crd.metadata?.name);
+      assert.deepEqual(fresh.addCrd(crdFactsOf(document)), [], crd.metadata?.name);
     });
   });
 
