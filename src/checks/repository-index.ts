@@ -1,4 +1,5 @@
 import { crdFactsOf, type CrdFacts } from "../core/crd-facts.js";
+import { permissionClaimOf, type PermissionClaim } from "../core/service-binding.js";
 import { bindopsGroup, crdGroup, kubeBindGroup } from "../core/kube-groups.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { documentFacts, type DocumentFacts } from "../core/document-facts.js";
@@ -49,6 +50,8 @@ export interface ExportInfo {
   name: string | undefined;
   folder: ClusterFolder | undefined;
   resources: readonly ExportResource[];
+  /** `spec.permissionClaims`, typed, one per entry. */
+  claims: readonly PermissionClaim[];
 }
 
 /** The outcome of {@link RepositoryIndex.findTemplate}. */
@@ -295,5 +298,6 @@ function exportInfo(
       pointer: `/spec/resources/${i}`,
     });
   });
-  return { document, kind, name: documentFacts(document.value).name, folder, resources };
+  const claims = asArray(field(document.value, "spec", "permissionClaims")).map(permissionClaimOf);
+  return { document, kind, name: documentFacts(document.value).name, folder, resources, claims };
 }
