@@ -3,6 +3,7 @@ import { listMapKeysKeyword } from "./create-ajv.js";
 import type { JsonSchema, JsonType } from "./json-schema.js";
 import { kubernetesFormats } from "./kubernetes-formats.js";
 import { objectMetaSchema } from "./object-meta-schema.js";
+import { re2Refusal } from "./re2-pattern.js";
 
 /** Something wrong with a CRD's schema itself, at a JSON pointer into the CRD document. */
 export interface CrdSchemaProblem {
@@ -296,14 +297,14 @@ class Conversion {
       out.format = node.format;
     }
     if (typeof node.pattern === "string") {
-      try {
-        new RegExp(node.pattern, "u");
-        out.pattern = node.pattern;
-      } catch {
+      // The API server compiles patterns with Go's regexp (RE2) and refuses the CRD otherwise.
+      const refusal = re2Refusal(node.pattern);
+      if (refusal === undefined) out.pattern = node.pattern;
+      else {
         this.problem(
           `${ptr}/pattern`,
-          "warning",
-          `pattern ${JSON.stringify(node.pattern)} cannot be checked here (not a JavaScript regular expression); the API server will check it`,
+          "error",
+          `pattern ${JSON.stringify(node.pattern)} is not a valid RE2 regular expression, so the API server refuses the CRD: ${refusal}`,
         );
       }
     }
