@@ -89,6 +89,13 @@ const copied = [
   "required",
 ] as const;
 
+/** Whether a copied validation has the type apiextensions.k8s.io/v1 gives it. */
+function copiedTypeFits(key: (typeof copied)[number], value: unknown): boolean {
+  if (key === "required") return Array.isArray(value) && value.every((v) => typeof v === "string");
+  if (key === "multipleOf") return typeof value === "number" && value > 0;
+  return typeof value === "number" && Number.isInteger(value) && value >= 0;
+}
+
 const isRecord = (value: unknown): value is Json =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -287,7 +294,19 @@ class Conversion {
   private values(node: Json, ptr: string, out: JsonSchema, nullable: boolean): void {
     const target = out as Record<string, unknown>;
     for (const key of copied) {
-      if (node[key] !== undefined) target[key] = node[key];
+      const value = node[key];
+      if (value === undefined) continue;
+      if (copiedTypeFits(key, value)) target[key] = value;
+      else {
+        // Swagger's `required: true`, a count as a string: the API server refuses the CRD.
+        this.problem(
+          `${ptr}/${key}`,
+          "error",
+          key === "required"
+            ? `required must be a list of field names, not ${JSON.stringify(value)}`
+            : `${key} must be ${key === "multipleOf" ? "a positive number" : "a non-negative integer"}, not ${JSON.stringify(value)}`,
+        );
+      }
     }
     if (Array.isArray(node.enum)) {
       const values: unknown[] = node.enum;

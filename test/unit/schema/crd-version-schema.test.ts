@@ -271,6 +271,20 @@ describe("addCrd: problems with the CRD itself", () => {
     ]);
   });
 
+  it("validations of the wrong type (Swagger's required: true) are errors, not crashes", () => {
+    const root = "/spec/versions/0/schema/openAPIV3Schema";
+    const found = broken({
+      [`${root}/required`]: true,
+      [`${spec}/required`]: "port",
+      [`${spec}/properties/note/maxLength`]: "10",
+    });
+    assert.deepEqual(found.map(([severity, pointer]) => [severity, pointer]).sort(), [
+      ["error", `${spec}/properties/note/maxLength`],
+      ["error", `${spec}/required`],
+      ["error", `${root}/required`],
+    ]);
+  });
+
   it("a pattern RE2 refuses is an error, as the API server refuses the CRD", () => {
     for (const pattern of ["(a)\\1", "^(?=x)", "a{1001}"]) {
       const found = broken({ [`${spec}/properties/note/pattern`]: pattern });
