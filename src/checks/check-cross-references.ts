@@ -1,3 +1,4 @@
+import { appendAll } from "../core/append-all.js";
 import { exportedLabel } from "../core/kube-groups.js";
 import { joinPointer, type Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
@@ -183,7 +184,7 @@ function checkExports(index: RepositoryIndex): Finding[] {
       });
       if (crd.scope !== undefined) scopes.set(crd.scope, [...(scopes.get(crd.scope) ?? []), key]);
     }
-    findings.push(...checkScopes(exported, scopes));
+    appendAll(findings, checkScopes(exported, scopes));
   }
   for (const [crd, exporters] of unlabelled) {
     const labels = field(crd.document.value, "metadata", "labels");
