@@ -10,7 +10,8 @@
  *
  * Each is run several times; the median wall time, its ratio to the floor and the peak RSS are
  * printed, then the phases of one in-process run of `validate`. Run with
- * `npm run bench -- --docs 10000 --files 2000 --runs 5`.
+ * `npm run bench -- --docs 10000 --files 2000 --runs 5`; `--baseline DIR` adds another build of
+ * bindops (DIR/dist/cli/main.js) as a subject, to compare before and after a change in one run.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     files: { type: "string", default: "2000" },
     runs: { type: "string", default: "5" },
     dir: { type: "string" },
+    baseline: { type: "string" },
   },
 });
 const docs = Number(values.docs);
@@ -61,6 +63,17 @@ const subjects: Subject[] = [
   },
   { name: "bindops validate", args: [cli, "validate", corpus, "-o", "json"], expectExit: 0 },
 ];
+if (values.baseline !== undefined) {
+  // Another build of bindops (a folder holding dist/, policies/ and package.json, with
+  // node_modules reachable), timed in the same run: before and after a change.
+  const baseline = path.resolve(values.baseline, "dist/cli/main.js");
+  if (!existsSync(baseline)) throw new Error(`--baseline: no ${baseline}`);
+  subjects.push({
+    name: "bindops validate (baseline)",
+    args: [baseline, "validate", corpus, "-o", "json"],
+    expectExit: 0,
+  });
+}
 
 console.log(
   `corpus: ${docs} documents in ${files} files (+ examples' CRDs, template, policies) at ${corpus}`,
@@ -71,7 +84,7 @@ const results = subjects.map((subject) => measure(subject));
 const floor = results[0]!.medianMs;
 const pad = (s: string, n: number) => s.padEnd(n);
 console.log(
-  pad("subject", 26) +
+  pad("subject", 30) +
     pad("median ms", 12) +
     pad("min ms", 10) +
     pad("× floor", 10) +
@@ -79,7 +92,7 @@ console.log(
 );
 for (const r of results) {
   console.log(
-    pad(r.name, 26) +
+    pad(r.name, 30) +
       pad(r.medianMs.toFixed(0), 12) +
       pad(r.minMs.toFixed(0), 10) +
       pad((r.medianMs / floor).toFixed(2), 10) +

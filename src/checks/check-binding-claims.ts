@@ -1,7 +1,7 @@
 import type { Finding } from "../core/finding.js";
 import { documentFinding } from "./document-finding.js";
 import { templateOf } from "./check-claims.js";
-import { asArray, asString, field } from "../core/lenient.js";
+import { serviceBindingOf } from "../core/service-binding.js";
 import type { RepositoryIndex } from "./repository-index.js";
 import { uncoveredBranches } from "../core/selector-covers.js";
 
@@ -14,48 +14,36 @@ import { uncoveredBranches } from "../core/selector-covers.js";
  */
 export function checkBindingClaims(index: RepositoryIndex): Finding[] {
   const findings: Finding[] = [];
-  for (const binding of index.bindings) {
-    const template = templateOf(index, binding);
-    if (template === undefined) continue;
+  for (const document of index.bindings) {
+    const template = templateOf(index, document);
+    const binding = serviceBindingOf(document);
+    if (template === undefined || binding === undefined) continue;
     const templateName = template.name ?? "";
-    const templateClaims = asArray(field(template.document.value, "spec", "permissionClaims"));
-    const claimFor = (group: string, resource: string) =>
-      templateClaims.find(
-        (c) =>
-          (asString(field(c, "group")) ?? "") === group &&
-          asString(field(c, "resource")) === resource,
-      );
     const defaultVersions = (group: string, resource: string) =>
       template.resources.find((r) => r.group === group && r.resource === resource)?.versions;
 
-    asArray(field(binding.value, "spec", "permissionClaims")).forEach((claim, i) => {
-      const group = asString(field(claim, "group")) ?? "";
-      const resource = asString(field(claim, "resource"));
-      if (resource === undefined) return;
+    binding.claims.forEach((claim, i) => {
+      const { group, resource } = claim;
+      if (resource === "") return;
       const shown = group === "" ? resource : `${resource}.${group}`;
       const pointer = `/spec/permissionClaims/${i}`;
-      const wanted = claimFor(group, resource);
+      const wanted = template.claims.find((c) => c.group === group && c.resource === resource);
       if (wanted === undefined) {
         findings.push(
           documentFinding(
             "binding-claim-not-in-template",
-            binding,
+            document,
             pointer,
             `template ${templateName} (${template.document.file}) asks for no claim on ${shown}; a binding can only accept the template's claims`,
           ),
         );
         return;
       }
-      const uncovered = uncoveredBranches(
-        field(wanted, "selector"),
-        field(claim, "selector"),
-        defaultVersions,
-      );
-      for (const branch of uncovered) {
+      for (const branch of uncoveredBranches(wanted.selector, claim.selector, defaultVersions)) {
         findings.push(
           documentFinding(
             "binding-claim-wider",
-            binding,
+            document,
             `${pointer}/selector${branch.pointer}`,
             `the claim on ${shown} selects more than template ${templateName} asks for: ${branch.reason}`,
           ),

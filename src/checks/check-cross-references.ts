@@ -1,9 +1,11 @@
+import { appendAll } from "../core/append-all.js";
 import { exportedLabel } from "../core/kube-groups.js";
 import { joinPointer, type Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { documentFinding } from "./document-finding.js";
 import { asArray, asString, field } from "../core/lenient.js";
-import type { CrdInfo, ExportInfo, RepositoryIndex } from "./repository-index.js";
+import type { CrdFacts } from "../core/crd-facts.js";
+import type { ExportInfo, RepositoryIndex } from "./repository-index.js";
 
 /**
  * What names what across documents:
@@ -104,7 +106,7 @@ function checkBindings(index: RepositoryIndex): Finding[] {
 function checkExports(index: RepositoryIndex): Finding[] {
   const findings: Finding[] = [];
   /** CRDs exported without the label → the templates that export them. */
-  const unlabelled = new Map<CrdInfo, string[]>();
+  const unlabelled = new Map<CrdFacts, string[]>();
   for (const exported of [...index.templates, ...index.requests]) {
     const { document } = exported;
     const what = describe(exported);
@@ -182,7 +184,7 @@ function checkExports(index: RepositoryIndex): Finding[] {
       });
       if (crd.scope !== undefined) scopes.set(crd.scope, [...(scopes.get(crd.scope) ?? []), key]);
     }
-    findings.push(...checkScopes(exported, scopes));
+    appendAll(findings, checkScopes(exported, scopes));
   }
   for (const [crd, exporters] of unlabelled) {
     const labels = field(crd.document.value, "metadata", "labels");

@@ -1,4 +1,6 @@
-import { bindopsGroup, crdGroup, exportedLabel, kubeBindGroup } from "../core/kube-groups.js";
+import { crdFactsOf, type CrdFacts } from "../core/crd-facts.js";
+import { permissionClaimOf, type PermissionClaim } from "../core/service-binding.js";
+import { bindopsGroup, crdGroup, kubeBindGroup } from "../core/kube-groups.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { documentFacts, type DocumentFacts } from "../core/document-facts.js";
 import { asArray, asNonBlank, asRecord, asString, asStringArray, field } from "../core/lenient.js";
@@ -21,13 +23,6 @@ export interface Layout {
   statusPrefix: string;
 }
 
-export interface CrdVersion {
-  name: string;
-  served: boolean;
-  /** `schema.openAPIV3Schema`, when it is a mapping. */
-  schema: Record<string, unknown> | undefined;
-}
-
 /** The folder of one provider or consumer (`providers/<name>/`) a file lives in. */
 export interface ClusterFolder {
   area: "providers" | "consumers" | "status";
@@ -37,20 +32,6 @@ export interface ClusterFolder {
   prefix: string;
   /** Whether bindops.yaml has a cluster of that name, so the folder holds that cluster's objects. */
   isCluster: boolean;
-}
-
-/** A CustomResourceDefinition, read leniently. */
-export interface CrdInfo {
-  document: ManifestDocument;
-  name: string | undefined;
-  group: string | undefined;
-  plural: string | undefined;
-  kind: string | undefined;
-  scope: string | undefined;
-  /** Whether it carries `kube-bind.io/exported: "true"`. */
-  exported: boolean;
-  versions: readonly CrdVersion[];
-  folder: ClusterFolder | undefined;
 }
 
 /** One `spec.resources` entry of a template or request. */
@@ -69,6 +50,8 @@ export interface ExportInfo {
   name: string | undefined;
   folder: ClusterFolder | undefined;
   resources: readonly ExportResource[];
+  /** `spec.permissionClaims`, typed, one per entry. */
+  claims: readonly PermissionClaim[];
 }
 
 /** The outcome of {@link RepositoryIndex.findTemplate}. */
@@ -87,7 +70,7 @@ export interface RepositoryIndex {
   /** The type and name of each document, in the order of `documents`. */
   facts: readonly DocumentFacts[];
   repositories: readonly RepositoryInfo[];
-  crds: readonly CrdInfo[];
+  crds: readonly CrdFacts[];
   templates: readonly ExportInfo[];
   requests: readonly ExportInfo[];
   bindings: readonly ManifestDocument[];
@@ -107,7 +90,7 @@ export interface RepositoryIndex {
     group: string,
     resource: string,
     fromFile: string,
-  ): { crd: CrdInfo | undefined; elsewhere: readonly CrdInfo[] };
+  ): { crd: CrdFacts | undefined; elsewhere: readonly CrdFacts[] };
   /**
    * The template `name` of the provider cluster `provider` for a binding in `fromFile`: one in
    * `providers/<provider>/`. When there is no such folder, the one template of that name in the
@@ -128,6 +111,8 @@ export interface IndexOptions {
    * documents were parsed); computed from the documents otherwise.
    */
   facts?: readonly DocumentFacts[];
+  /** The facts of the CRDs among the documents, when the caller has read them already. */
+  crds?: readonly CrdFacts[];
 }
 
 /** Builds the lookups the checks share. */
@@ -198,10 +183,11 @@ export function indexRepository(
     return undefined;
   };
 
-  const crds = ofKind(crdGroup, "CustomResourceDefinition").map((d) =>
-    crdInfo(d, folderOf(d.file)),
+  const known = new Map(options.crds?.map((c) => [`${c.document.file}#${c.document.index}`, c]));
+  const crds = ofKind(crdGroup, "CustomResourceDefinition").map(
+    (d) => known.get(`${d.file}#${d.index}`) ?? crdFactsOf(d),
   );
-  const crdsByName = new Map<string, CrdInfo[]>();
+  const crdsByName = new Map<string, CrdFacts[]>();
   for (const crd of crds) {
     if (crd.plural === undefined || crd.group === undefined) continue;
     const key = `${crd.plural}.${crd.group}`;
@@ -247,11 +233,11 @@ export function indexRepository(
       if (from?.area !== "providers") return { crd: candidates[0], elsewhere: [] };
       const providersPrefix = layoutOf(fromFile).providersPrefix;
       const crd =
-        candidates.find((c) => c.folder?.prefix === from.prefix) ??
-        candidates.find((c) => c.folder === undefined) ??
+        candidates.find((c) => folderOf(c.document.file)?.prefix === from.prefix) ??
+        candidates.find((c) => folderOf(c.document.file) === undefined) ??
         (from.isCluster
           ? undefined
-          : candidates.find((c) => inServiceFolder(c.folder, providersPrefix)));
+          : candidates.find((c) => inServiceFolder(folderOf(c.document.file), providersPrefix)));
       return { crd, elsewhere: crd ? [] : candidates };
     },
     findTemplate(name, provider, fromFile) {
@@ -296,32 +282,6 @@ function repositoryInfo(document: ManifestDocument): RepositoryInfo {
   return { document, root: slash < 0 ? "" : document.file.slice(0, slash + 1), clusters };
 }
 
-function crdInfo(document: ManifestDocument, folder: ClusterFolder | undefined): CrdInfo {
-  const spec = asRecord(document.value.spec);
-  const names = asRecord(spec?.names);
-  const versions: CrdVersion[] = [];
-  for (const entry of asArray(spec?.versions)) {
-    const name = asString(field(entry, "name"));
-    if (name === undefined) continue;
-    versions.push({
-      name,
-      served: field(entry, "served") === true,
-      schema: asRecord(field(entry, "schema", "openAPIV3Schema")),
-    });
-  }
-  return {
-    document,
-    name: documentFacts(document.value).name,
-    group: asString(spec?.group),
-    plural: asString(names?.plural),
-    kind: asString(names?.kind),
-    scope: asString(spec?.scope),
-    exported: field(document.value, "metadata", "labels", exportedLabel) === "true",
-    versions,
-    folder,
-  };
-}
-
 function exportInfo(
   document: ManifestDocument,
   kind: ExportInfo["kind"],
@@ -338,5 +298,6 @@ function exportInfo(
       pointer: `/spec/resources/${i}`,
     });
   });
-  return { document, kind, name: documentFacts(document.value).name, folder, resources };
+  const claims = asArray(field(document.value, "spec", "permissionClaims")).map(permissionClaimOf);
+  return { document, kind, name: documentFacts(document.value).name, folder, resources, claims };
 }

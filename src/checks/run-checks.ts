@@ -1,3 +1,4 @@
+import type { CrdFacts } from "../core/crd-facts.js";
 import type { Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { checkBindingClaims } from "./check-binding-claims.js";
@@ -19,6 +20,8 @@ export interface RunChecksOptions {
    * documents checked already are not read again by those checks.
    */
   documentFindings?: readonly (readonly Finding[] | undefined)[];
+  /** The facts of the CRDs among the documents, when the caller has read them already. */
+  crds?: readonly CrdFacts[];
 }
 
 /**
@@ -33,7 +36,10 @@ export function runChecks(
   documents: readonly ManifestDocument[],
   options: RunChecksOptions = {},
 ): Finding[] {
-  const index = indexRepository(documents, options.facts ? { facts: options.facts } : {});
+  const index = indexRepository(documents, {
+    ...(options.facts ? { facts: options.facts } : {}),
+    ...(options.crds ? { crds: options.crds } : {}),
+  });
   const findings = [
     ...checkKinds(index),
     ...checkDuplicates(index),

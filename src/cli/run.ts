@@ -1,11 +1,11 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { BindopsError, ExitCode, exitCodeFor } from "../core/errors.js";
+import { addParameters, readParameters } from "./command-spec.js";
+import { commandSpecs, type OptionsOf } from "./commands/command-specs.js";
 import { createLogger, type LogFormat } from "./logger.js";
 import type { CommandContext } from "./io.js";
 import { packageVersion } from "./package-version.js";
-import { reportFormats } from "../report/validate-report.js";
 import { controlPlaneServers } from "../dev/control-plane-servers.js";
-import type { LevelWithSilent } from "pino";
 
 export interface RunEnvironment {
   argv: string[];
@@ -16,42 +16,29 @@ export interface RunEnvironment {
   signal: AbortSignal;
 }
 
-interface GlobalOptions {
-  logLevel: LevelWithSilent;
-  logFormat: LogFormat;
-  debug: boolean;
-  color: boolean;
-}
+/** Runs the command commander chose, with its options typed and read. */
+type CommandRunner = (ctx: CommandContext) => Promise<ExitCode>;
 
 /** A command's entry: loaded on first use, so `bindops validate` never pays for the Kubernetes client. */
-type Action = (ctx: CommandContext, ...args: never[]) => Promise<ExitCode>;
+type Load<K extends keyof typeof commandSpecs> = () => Promise<
+  (ctx: CommandContext, options: OptionsOf<K>) => Promise<ExitCode>
+>;
 
 /**
- * Builds the command tree. Commands are thin: each action imports its module lazily and returns
- * an exit code; errors are mapped to exit codes in one place, `run`.
+ * Builds the command tree from {@link commandSpecs}. Commands are thin: each action imports its
+ * module lazily and returns an exit code; errors are mapped to exit codes in one place, `run`.
  */
 export function buildProgram(
   env: RunEnvironment,
-  onAction: (load: () => Promise<Action>, args: unknown[], cmd: Command) => Promise<void>,
+  onAction: (cmd: Command, runner: CommandRunner) => Promise<void>,
 ): Command {
   const program = new Command("bindops")
     .description(
       "GitOps for kube-bind: declare API bindings as YAML in git, validate them, and reconcile them " +
         "into provider and consumer clusters.",
     )
-    .version(packageVersion(), "-V, --version", "print the bindops version")
-    .addOption(
-      new Option("--log-level <level>", "log verbosity")
-        .choices(["trace", "debug", "info", "warn", "error", "silent"])
-        .default("info"),
-    )
-    .addOption(
-      new Option("--log-format <format>", "log format: text for people, json for log collectors")
-        .choices(["text", "json"])
-        .default("text"),
-    )
-    .option("--debug", "print stack traces and debug logs", false)
-    .option("--no-color", "disable colours in text output")
+    .version(packageVersion(), "-V, --version", "print the bindops version");
+  addParameters(program, commandSpecs.global)
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({
       writeOut: (s) => env.stdout.write(s),
@@ -73,53 +60,42 @@ Exit codes:
 Documentation: README.md in the bindops repository.`,
     );
 
-  const action =
-    (load: () => Promise<Action>) =>
-    async (...args: unknown[]): Promise<void> => {
-      const cmd = args.at(-1) as Command;
-      await onAction(load, args.slice(0, -1), cmd);
-    };
+  const command = <K extends keyof typeof commandSpecs>(
+    parent: Command,
+    name: string,
+    key: K,
+    description: string,
+    load: Load<K>,
+  ): Command => {
+    const cmd = addParameters(parent.command(name).description(description), commandSpecs[key]);
+    return cmd.action(() =>
+      onAction(cmd, async (ctx) => (await load())(ctx, readParameters(commandSpecs[key], cmd))),
+    );
+  };
 
-  program
-    .command("validate")
-    .description("validate a bindops repository: schemas, cross-references, claim policies")
-    .argument("[paths...]", "repository root or files/folders to validate", ["."])
-    .addOption(
-      new Option("-o, --output <format>", "output format").choices(reportFormats).default("text"),
-    )
-    .option("--crd-dir <dir...>", "extra folders of CustomResourceDefinitions to validate against")
-    .option("--policy <dir...>", "extra folders of ClaimPolicy documents")
-    .option("--exclude <glob...>", "gitignore-style patterns to skip (adds to .bindopsignore)")
-    .option("--ignore-unknown-kinds", "do not report kinds bindops has no schema for", false)
-    .option(
-      "--changed-since <rev>",
-      "validate only documents in files changed since this git revision, and what they reference",
-    )
-    .addOption(
-      new Option(
-        "--rev <rev>",
-        "validate the files as they are at this git revision (read from git, no checkout)",
-      ).conflicts("changedSince"),
-    )
-    .option(
-      "--root <dir>",
-      "repository root (default: the first path, or the folder holding bindops.yaml)",
-    )
-    .addHelpText(
-      "after",
-      `
+  command(
+    program,
+    "validate",
+    "validate",
+    "validate a bindops repository: schemas, cross-references, claim policies",
+    async () => (await import("./commands/validate.js")).validateCommand,
+  ).addHelpText(
+    "after",
+    `
 Examples:
   bindops validate                     # the repository in the current folder
   bindops validate examples -o github  # annotations for a GitHub pull request
   bindops validate --changed-since origin/main -o sarif > bindops.sarif
   bindops validate --rev origin/main   # the files as they are on origin/main`,
-    )
-    .action(action(async () => (await import("./commands/validate.js")).validateCommand));
+  );
 
-  program
-    .command("crds")
-    .description("print the CustomResourceDefinitions bindops installs for kube-bind's kinds")
-    .action(action(async () => (await import("./commands/crds.js")).crdsCommand));
+  command(
+    program,
+    "crds",
+    "crds",
+    "print the CustomResourceDefinitions bindops installs for kube-bind's kinds",
+    async () => (await import("./commands/crds.js")).crdsCommand,
+  );
 
   const dev = program
     .command("dev")
@@ -129,96 +105,62 @@ Examples:
       `
 By default the clusters run Kubernetes ${controlPlaneServers.current.version}: etcd, kube-apiserver and
 kube-controller-manager are built once per machine from their Go modules (Go 1.26 or newer and the Go
-module proxy; 10-25 minutes) and cached in ~/.cache/bindops (BINDOPS_CACHE_DIR moves it).
+module proxy; tens of minutes on 2 cores) and cached in ~/.cache/bindops (BINDOPS_CACHE_DIR moves it).
 --kubernetes-version ${controlPlaneServers.old.version} starts the old server instead, built from Debian's source
 package (root and apt), for version-skew checks. etcd serves TLS to the API servers only.
 Elsewhere, run bindops against existing clusters (e.g. bindops demo --kubeconfig FILE with
 contexts named provider and consumer).`,
     );
-  const stateDir = () =>
-    new Option("--state-dir <dir>", "where kubeconfigs, certificates, data and logs live").default(
-      ".bindops/dev",
-    );
-  dev
-    .command("up")
-    .description(
-      "start (or reuse) the local clusters, install kube-bind's CRDs, and write their kubeconfigs",
-    )
-    .addOption(stateDir())
-    .option("--clusters <names>", "comma-separated cluster names", "provider,consumer")
-    .option(
-      "--kubernetes-version <version>",
-      `${controlPlaneServers.current.version} (current) or ${controlPlaneServers.old.version} (old)`,
-      "current",
-    )
-    .action(action(async () => (await import("./commands/dev.js")).devUpCommand));
-  dev
-    .command("down")
-    .description("stop the processes `dev up` started; --purge also deletes the state")
-    .addOption(stateDir())
-    .option("--purge", "delete the state folder (data, certificates, kubeconfigs)", false)
-    .action(action(async () => (await import("./commands/dev.js")).devDownCommand));
-  dev
-    .command("status")
-    .description("show whether the local clusters are running and where their kubeconfigs are")
-    .addOption(stateDir())
-    .action(action(async () => (await import("./commands/dev.js")).devStatusCommand));
+  command(
+    dev,
+    "up",
+    "devUp",
+    "start (or reuse) the local clusters, install kube-bind's CRDs, and write their kubeconfigs",
+    async () => (await import("./commands/dev.js")).devUpCommand,
+  );
+  command(
+    dev,
+    "down",
+    "devDown",
+    "stop the processes `dev up` started; --purge also deletes the state",
+    async () => (await import("./commands/dev.js")).devDownCommand,
+  );
+  command(
+    dev,
+    "status",
+    "devStatus",
+    "show whether the local clusters are running and where their kubeconfigs are",
+    async () => (await import("./commands/dev.js")).devStatusCommand,
+  );
 
-  program
-    .command("demo")
-    .description("start the local clusters and run the bindops pipeline on examples/")
-    .addOption(stateDir())
-    .option("--repo <dir>", "the GitOps repository to use", "examples")
-    .option(
-      "--kubeconfig <file>",
-      "use existing clusters: a kubeconfig with contexts named provider and consumer",
-    )
-    .option(
-      "--kubeconfig-dir <dir>",
-      "use existing clusters: a folder of <cluster>.kubeconfig files",
-    )
-    .addHelpText(
-      "after",
-      `
+  command(
+    program,
+    "demo",
+    "demo",
+    "start the local clusters and run the bindops pipeline on examples/",
+    async () => (await import("./commands/demo.js")).demoCommand,
+  ).addHelpText(
+    "after",
+    `
 Without --kubeconfig, --kubeconfig-dir or BINDOPS_KUBECONFIG_PROVIDER and
 BINDOPS_KUBECONFIG_CONSUMER, the demo starts (or reuses) the local control plane of \`dev up\`.`,
-    )
-    .action(action(async () => (await import("./commands/demo.js")).demoCommand));
+  );
 
-  program
-    .command("backend")
-    .description(
-      "run the built-in kube-bind backend on the provider cluster: export requests become exports",
-    )
-    .option("--cluster <name>", "the provider cluster's name (finds its credentials)", "provider")
-    .option("--kubeconfig <file>", "a kubeconfig with a context named like the cluster")
-    .option("--kubeconfig-dir <dir>", "a folder of <cluster>.kubeconfig files")
-    .addOption(
-      new Option("--informer-scope <scope>", "default informer scope of exports")
-        .choices(["Namespaced", "Cluster"])
-        .default("Namespaced"),
-    )
-    .addOption(
-      new Option("--isolation <isolation>", "default isolation of exports")
-        .choices(["Prefixed", "Namespaced", "None"])
-        .default("Prefixed"),
-    )
-    .option(
-      "--schema-grace <seconds>",
-      "how long a request waits for a CRD it names before it fails",
-      "60",
-    )
-    .option("--no-install-crds", "do not install kube-bind's CRDs on the provider first")
-    .addHelpText(
-      "after",
-      `
+  command(
+    program,
+    "backend",
+    "backend",
+    "run the built-in kube-bind backend on the provider cluster: export requests become exports",
+    async () => (await import("./commands/backend.js")).backendCommand,
+  ).addHelpText(
+    "after",
+    `
 Runs until SIGINT or SIGTERM, then finishes in-flight work and exits 0. It does what kube-bind's
 backend does with APIServiceExportRequests (BoundSchemas, one APIServiceExport per request,
 APIServiceNamespaces and provider namespaces, RBAC for the consumer, ClusterBinding health), with
 the differences in docs/adr/0003-built-in-backend.md. A request may choose its export's settings
 with the annotations bindops.dev/informer-scope and bindops.dev/isolation.`,
-    )
-    .action(action(async () => (await import("./commands/backend.js")).backendCommand));
+  );
 
   return program;
 }
@@ -228,8 +170,8 @@ export async function run(env: RunEnvironment): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.ok;
   let debug = env.argv.includes("--debug");
   let logFormat = "text" as LogFormat;
-  const program = buildProgram(env, async (load, args, cmd) => {
-    const globals = cmd.optsWithGlobals<GlobalOptions>();
+  const program = buildProgram(env, async (cmd, runner) => {
+    const globals = readParameters(commandSpecs.global, cmd, cmd.optsWithGlobals());
     debug = globals.debug;
     logFormat = globals.logFormat;
     const logger = createLogger({
@@ -248,9 +190,7 @@ export async function run(env: RunEnvironment): Promise<ExitCode> {
       debug: globals.debug,
       color: globals.color && env.stdout.isTTY === true && !env.env.NO_COLOR,
     };
-    // commander hands each action its arguments and options as parsed from the declarations above.
-    const fn = (await load()) as (ctx: CommandContext, ...args: unknown[]) => Promise<ExitCode>;
-    exitCode = await fn(ctx, ...args, cmd.opts());
+    exitCode = await runner(ctx);
   });
   try {
     await program.parseAsync(env.argv);

@@ -1,4 +1,4 @@
-import { asArray, asRecord, asString, asStringArray } from "./lenient.js";
+import type { LabelSelector } from "./service-binding.js";
 
 export type LabelOperator = "In" | "NotIn" | "Exists" | "DoesNotExist";
 
@@ -13,33 +13,22 @@ const operators = new Set<string>(["In", "NotIn", "Exists", "DoesNotExist"]);
 
 /**
  * The requirements of a `metav1.LabelSelector`, AND-ed. Entries that cannot be read (no key, an
- * unknown operator, values missing or given where they must not be) are left out and counted in
- * `invalid`: a caller comparing selectors decides what leaving them out means.
+ * unknown operator, values missing or given where they must not be, and those the typed view
+ * could not read at all) are left out and counted in `invalid`: a caller comparing selectors
+ * decides what leaving them out means.
  */
-export function labelRequirements(selector: unknown): {
+export function labelRequirements(selector: LabelSelector): {
   requirements: LabelRequirement[];
   invalid: number;
 } {
-  const record = asRecord(selector);
   const requirements: LabelRequirement[] = [];
-  let invalid = 0;
-  for (const [key, value] of Object.entries(asRecord(record?.matchLabels) ?? {})) {
-    // YAML may read `tier: 1` as a number; the schema stage reports it, the label still narrows.
-    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
-      requirements.push({ key, operator: "In", values: [String(value)] });
-    } else invalid++;
+  let invalid = selector.unreadable ?? 0;
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    requirements.push({ key, operator: "In", values: [value] });
   }
-  for (const entry of asArray(record?.matchExpressions)) {
-    const key = asString(asRecord(entry)?.key);
-    const operator = asString(asRecord(entry)?.operator);
-    const values = asStringArray(asRecord(entry)?.values) ?? [];
+  for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
     const needsValues = operator === "In" || operator === "NotIn";
-    if (
-      key === undefined ||
-      operator === undefined ||
-      !operators.has(operator) ||
-      needsValues !== values.length > 0
-    ) {
+    if (!operators.has(operator) || needsValues !== values.length > 0) {
       invalid++;
       continue;
     }

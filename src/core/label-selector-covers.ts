@@ -3,6 +3,7 @@ import {
   labelRequirements,
   type LabelRequirement,
 } from "./label-requirements.js";
+import type { LabelSelector } from "./service-binding.js";
 
 /** What the requirements of one selector say about one label key. */
 interface KeyFacts {
@@ -34,7 +35,10 @@ interface KeyFacts {
  *
  * @returns `undefined` when covered, otherwise why not, in words.
  */
-export function labelSelectorCovers(template: unknown, binding: unknown): string | undefined {
+export function labelSelectorCovers(
+  template: LabelSelector,
+  binding: LabelSelector,
+): string | undefined {
   const wanted = labelRequirements(template);
   if (wanted.invalid > 0) {
     return "the template's labelSelector is invalid, so nothing can be shown to be within it";

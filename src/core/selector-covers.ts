@@ -1,7 +1,7 @@
 import { joinPointer } from "./finding.js";
 import { labelRequirements } from "./label-requirements.js";
 import { labelSelectorCovers } from "./label-selector-covers.js";
-import { asArray, asRecord, asString, asStringArray, field } from "./lenient.js";
+import type { ClaimSelector, LabelSelector, SelectorReference } from "./service-binding.js";
 
 /** A branch of a binding's selector that the template's selector does not cover. */
 export interface UncoveredBranch {
@@ -33,14 +33,14 @@ export type DefaultVersions = (group: string, resource: string) => readonly stri
  * @returns an empty list when the binding's selector is within the template's.
  */
 export function uncoveredBranches(
-  template: unknown,
-  binding: unknown,
+  template: ClaimSelector,
+  binding: ClaimSelector,
   defaultVersions: DefaultVersions,
 ): UncoveredBranch[] {
   const uncovered: UncoveredBranch[] = [];
-  const templateLabels = asRecord(field(template, "labelSelector"));
+  const templateLabels = template.labelSelector;
   if (templateLabels !== undefined && selectsEverything(templateLabels)) return uncovered;
-  const bindingLabels = asRecord(field(binding, "labelSelector"));
+  const bindingLabels = binding.labelSelector;
   if (bindingLabels !== undefined) {
     const reason =
       templateLabels === undefined
@@ -49,67 +49,57 @@ export function uncoveredBranches(
     if (reason !== undefined) uncovered.push({ pointer: joinPointer("labelSelector"), reason });
   }
 
-  const templateNames = asArray(field(template, "namedResources")).map(namedResource);
-  asArray(field(binding, "namedResources")).forEach((entry, i) => {
-    const wanted = namedResource(entry);
-    if (wanted.name === undefined) return;
+  const templateNames = template.namedResources ?? [];
+  for (const wanted of binding.namedResources ?? []) {
     const covered = templateNames.some(
-      (t) => t.name === wanted.name && (t.namespace === "" || t.namespace === wanted.namespace),
+      (t) =>
+        t.name === wanted.name && (t.namespace === undefined || t.namespace === wanted.namespace),
     );
     if (!covered) {
       uncovered.push({
-        pointer: joinPointer("namedResources", i),
+        pointer: joinPointer("namedResources", wanted.index),
         reason:
-          wanted.namespace === ""
+          wanted.namespace === undefined
             ? `the template names no ${wanted.name} in every namespace`
             : `the template names no ${wanted.name} in namespace ${wanted.namespace}`,
       });
     }
-  });
+  }
 
-  const templateReferences = asArray(field(template, "references")).map((r) =>
-    reference(r, defaultVersions),
-  );
-  asArray(field(binding, "references")).forEach((entry, i) => {
+  const templateReferences = (template.references ?? []).map((r) => reference(r, defaultVersions));
+  for (const entry of binding.references ?? []) {
     const wanted = reference(entry, defaultVersions);
     const covered = templateReferences.some(
       (t) => t.identity === wanted.identity && wanted.versions.every((v) => t.versions.includes(v)),
     );
     if (!covered) {
       uncovered.push({
-        pointer: joinPointer("references", i),
-        reason: `the template has no reference from ${wanted.resource}${wanted.group ? "." + wanted.group : ""} with the same jsonPath (name and namespace) and versions`,
+        pointer: joinPointer("references", entry.index),
+        reason: `the template has no reference from ${entry.resource}${entry.group ? "." + entry.group : ""} with the same jsonPath (name and namespace) and versions`,
       });
     }
-  });
+  }
   return uncovered;
 }
 
-function selectsEverything(labelSelector: Record<string, unknown>): boolean {
+function selectsEverything(labelSelector: LabelSelector): boolean {
   const { requirements, invalid } = labelRequirements(labelSelector);
   return requirements.length === 0 && invalid === 0;
 }
 
-function namedResource(entry: unknown): { name: string | undefined; namespace: string } {
-  return {
-    name: asString(field(entry, "name")),
-    namespace: asString(field(entry, "namespace")) ?? "",
-  };
-}
-
 function reference(
-  entry: unknown,
+  entry: SelectorReference,
   defaultVersions: DefaultVersions,
-): { identity: string; group: string; resource: string; versions: readonly string[] } {
-  const group = asString(field(entry, "group")) ?? "";
-  const resource = asString(field(entry, "resource")) ?? "";
-  const name = asString(field(entry, "jsonPath", "name")) ?? "";
-  const namespace = asString(field(entry, "jsonPath", "namespace")) ?? "";
-  const own = asStringArray(field(entry, "versions")) ?? [];
+): { identity: string; versions: readonly string[] } {
+  const { group, resource, jsonPath } = entry;
+  const own = entry.versions ?? [];
   return {
-    identity: JSON.stringify([group, resource, name.trim(), namespace.trim()]),
-    group,
-    resource,
+    identity: JSON.stringify([
+      group,
+      resource,
+      jsonPath.name.trim(),
+      (jsonPath.namespace ?? "").trim(),
+    ]),
     versions: own.length > 0 ? own : (defaultVersions(group, resource) ?? []),
   };
 }

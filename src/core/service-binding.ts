@@ -15,14 +15,23 @@ export interface LabelSelectorRequirement {
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
   matchExpressions?: LabelSelectorRequirement[];
+  /**
+   * Entries left out because they could not be read (a label value that is a list or a map, a
+   * requirement without a key or operator): a selector that had them is not the one written.
+   */
+  unreadable?: number;
 }
 
 export interface NamedResource {
+  /** Its position in `namedResources`, for pointers: entries without a name are left out. */
+  index: number;
   name: string;
   namespace?: string;
 }
 
 export interface SelectorReference {
+  /** Its position in `references`, for pointers: unreadable entries are left out. */
+  index: number;
   group: string;
   resource: string;
   versions?: string[];
@@ -108,10 +117,10 @@ function selectorOf(value: unknown): ClaimSelector {
   if (selector === undefined) return {};
   const labelSelector = asRecord(selector.labelSelector);
   const namedResources = Array.isArray(selector.namedResources)
-    ? selector.namedResources.flatMap(namedResourceOf)
+    ? selector.namedResources.flatMap((entry, i) => namedResourceOf(entry, i))
     : undefined;
   const references = Array.isArray(selector.references)
-    ? selector.references.flatMap(referenceOf)
+    ? selector.references.flatMap((entry, i) => referenceOf(entry, i))
     : undefined;
   return {
     ...(labelSelector === undefined ? {} : { labelSelector: labelSelectorOf(labelSelector) }),
@@ -121,24 +130,30 @@ function selectorOf(value: unknown): ClaimSelector {
 }
 
 function labelSelectorOf(value: Record<string, unknown>): LabelSelector {
+  let unreadable = 0;
   const labels = asRecord(value.matchLabels);
   const matchLabels =
     labels === undefined
       ? undefined
       : Object.fromEntries(
           // YAML reads `tier: 1` as a number; it is still a label entry that narrows the selector.
-          Object.entries(labels).flatMap(([key, v]) =>
-            typeof v === "string" || typeof v === "number" || typeof v === "boolean"
-              ? [[key, String(v)]]
-              : [],
-          ),
+          Object.entries(labels).flatMap(([key, v]) => {
+            if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") {
+              return [[key, String(v)]];
+            }
+            unreadable++;
+            return [];
+          }),
         );
   const matchExpressions = Array.isArray(value.matchExpressions)
     ? value.matchExpressions.flatMap((entry): LabelSelectorRequirement[] => {
         const requirement = asRecord(entry);
         const key = asString(requirement?.key);
         const operator = asString(requirement?.operator);
-        if (key === undefined || operator === undefined) return [];
+        if (key === undefined || operator === undefined) {
+          unreadable++;
+          return [];
+        }
         const values = asStringArray(requirement?.values);
         return [{ key, operator, ...(values === undefined ? {} : { values }) }];
       })
@@ -146,18 +161,19 @@ function labelSelectorOf(value: Record<string, unknown>): LabelSelector {
   return {
     ...(matchLabels === undefined ? {} : { matchLabels }),
     ...(matchExpressions === undefined ? {} : { matchExpressions }),
+    ...(unreadable === 0 ? {} : { unreadable }),
   };
 }
 
-function namedResourceOf(value: unknown): NamedResource[] {
+function namedResourceOf(value: unknown, index: number): NamedResource[] {
   const entry = asRecord(value);
   const name = asString(entry?.name);
   if (name === undefined) return [];
   const namespace = asString(entry?.namespace);
-  return [{ name, ...(namespace === undefined || namespace === "" ? {} : { namespace }) }];
+  return [{ index, name, ...(namespace === undefined || namespace === "" ? {} : { namespace }) }];
 }
 
-function referenceOf(value: unknown): SelectorReference[] {
+function referenceOf(value: unknown, index: number): SelectorReference[] {
   const entry = asRecord(value);
   const jsonPath = asRecord(entry?.jsonPath);
   const resource = asString(entry?.resource);
@@ -167,6 +183,7 @@ function referenceOf(value: unknown): SelectorReference[] {
   const versions = asStringArray(entry.versions);
   return [
     {
+      index,
       group: asString(entry.group) ?? "",
       resource,
       ...(versions === undefined ? {} : { versions }),

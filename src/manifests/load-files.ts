@@ -1,3 +1,4 @@
+import { appendAll } from "../core/append-all.js";
 import type { Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { isReadable, maxManifestFileBytes, type SnapshotFile } from "../core/snapshot.js";
@@ -54,8 +55,8 @@ export function loadFiles(
       continue;
     }
     const loaded = loadSource(file, content, limits);
-    documents.push(...loaded.documents);
-    findings.push(...loaded.findings);
+    appendAll(documents, loaded.documents);
+    appendAll(findings, loaded.findings);
     if (loaded.source !== undefined) sources.set(file, loaded.source);
   }
   return { documents, findings, sources };

@@ -1,3 +1,4 @@
+import { appendAll } from "../core/append-all.js";
 import type { Finding } from "../core/finding.js";
 import { compareStrings, joinPointer } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
@@ -37,7 +38,7 @@ export function loadPolicies(documents: readonly ManifestDocument[]): LoadedPoli
     if (type?.apiVersion !== claimPolicyApiVersion || type.kind !== "ClaimPolicy") continue;
     const name = objectMetaOf(document.value).name || `${document.file}#${document.index}`;
     const entries = asArray(asRecord(document.value.spec)?.rules);
-    findings.push(...duplicateRuleFindings(document, name, entries));
+    appendAll(findings, duplicateRuleFindings(document, name, entries));
     const rules = entries.flatMap(ruleOf);
     policies.push({ name, file: document.file, document: document.index, rules });
   }

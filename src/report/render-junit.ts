@@ -1,3 +1,4 @@
+import { appendAll } from "../core/append-all.js";
 import type { Finding } from "../core/finding.js";
 import { compareFindings, compareStrings } from "../core/finding.js";
 import { findingPosition } from "./finding-position.js";
@@ -24,7 +25,7 @@ export function renderJunit(report: ValidateReport): string {
     out.push(
       `  <testsuite name="${attr(suite.file)}" tests="${suite.cases.length}" failures="${failedCases(suite)}" errors="0" skipped="0">`,
     );
-    for (const testCase of suite.cases) out.push(...caseLines(suite.file, testCase));
+    for (const testCase of suite.cases) appendAll(out, caseLines(suite.file, testCase));
     out.push(`  </testsuite>`);
   }
   out.push(`</testsuites>`);

@@ -3,6 +3,7 @@ import { listMapKeysKeyword } from "./create-ajv.js";
 import type { JsonSchema, JsonType } from "./json-schema.js";
 import { kubernetesFormats } from "./kubernetes-formats.js";
 import { objectMetaSchema } from "./object-meta-schema.js";
+import { re2Refusal } from "./re2-pattern.js";
 
 /** Something wrong with a CRD's schema itself, at a JSON pointer into the CRD document. */
 export interface CrdSchemaProblem {
@@ -87,6 +88,13 @@ const copied = [
   "maxProperties",
   "required",
 ] as const;
+
+/** Whether a copied validation has the type apiextensions.k8s.io/v1 gives it. */
+function copiedTypeFits(key: (typeof copied)[number], value: unknown): boolean {
+  if (key === "required") return Array.isArray(value) && value.every((v) => typeof v === "string");
+  if (key === "multipleOf") return typeof value === "number" && value > 0;
+  return typeof value === "number" && Number.isInteger(value) && value >= 0;
+}
 
 const isRecord = (value: unknown): value is Json =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -286,7 +294,19 @@ class Conversion {
   private values(node: Json, ptr: string, out: JsonSchema, nullable: boolean): void {
     const target = out as Record<string, unknown>;
     for (const key of copied) {
-      if (node[key] !== undefined) target[key] = node[key];
+      const value = node[key];
+      if (value === undefined) continue;
+      if (copiedTypeFits(key, value)) target[key] = value;
+      else {
+        // Swagger's `required: true`, a count as a string: the API server refuses the CRD.
+        this.problem(
+          `${ptr}/${key}`,
+          "error",
+          key === "required"
+            ? `required must be a list of field names, not ${JSON.stringify(value)}`
+            : `${key} must be ${key === "multipleOf" ? "a positive number" : "a non-negative integer"}, not ${JSON.stringify(value)}`,
+        );
+      }
     }
     if (Array.isArray(node.enum)) {
       const values: unknown[] = node.enum;
@@ -296,14 +316,14 @@ class Conversion {
       out.format = node.format;
     }
     if (typeof node.pattern === "string") {
-      try {
-        new RegExp(node.pattern, "u");
-        out.pattern = node.pattern;
-      } catch {
+      // The API server compiles patterns with Go's regexp (RE2) and refuses the CRD otherwise.
+      const refusal = re2Refusal(node.pattern);
+      if (refusal === undefined) out.pattern = node.pattern;
+      else {
         this.problem(
           `${ptr}/pattern`,
-          "warning",
-          `pattern ${JSON.stringify(node.pattern)} cannot be checked here (not a JavaScript regular expression); the API server will check it`,
+          "error",
+          `pattern ${JSON.stringify(node.pattern)} is not a valid RE2 regular expression, so the API server refuses the CRD: ${refusal}`,
         );
       }
     }

@@ -2,6 +2,7 @@ import type { Ajv, ErrorObject, SchemaValidateFunction } from "ajv";
 import type * as AjvModule from "ajv";
 import { createRequire } from "node:module";
 import { kubernetesFormats } from "./kubernetes-formats.js";
+import { re2RegExpEngine } from "./re2-pattern.js";
 
 export interface AjvOptions {
   /** Report every error (slower) rather than stopping at the first. */
@@ -14,7 +15,16 @@ export interface AjvOptions {
    * check `listMapKeys`.
    */
   source?: boolean;
+  /**
+   * What runs `pattern`s: `re2` (linear time, Go's syntax, as the API server) for schemas from
+   * users' CRDs; `native` (JavaScript's RegExp, the default) for bindops's own schemas, whose
+   * patterns are known to be safe and some of which use JavaScript's syntax.
+   */
+  patterns?: PatternEngine;
 }
+
+/** See {@link AjvOptions.patterns}. */
+export type PatternEngine = "re2" | "native";
 
 /**
  * ajv itself is loaded on first use: validators of the shipped schemas are generated at build
@@ -88,7 +98,13 @@ export function createAjv(options: AjvOptions): Ajv {
     formats: kubernetesFormats,
     // Generated code is optimised; schemas compiled at run time (CRDs) are used once, and
     // compiling them unoptimised takes a third less time.
-    code: options.source === true ? { source: true, formats: _`formats` } : { optimize: false },
+    code:
+      options.source === true
+        ? { source: true, formats: _`formats` }
+        : {
+            optimize: false,
+            ...(options.patterns === "re2" ? { regExp: re2RegExpEngine } : {}),
+          },
   });
   if (options.source === true) {
     // Registered before any schema uses it, so generated code refers to it by this name.

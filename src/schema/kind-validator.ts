@@ -1,5 +1,5 @@
 import type { Ajv, ErrorObject } from "ajv";
-import { createAjv } from "./create-ajv.js";
+import { createAjv, type PatternEngine } from "./create-ajv.js";
 import type { JsonSchema } from "./json-schema.js";
 import { precompiledValidator } from "./precompiled-validator.js";
 import { quickCheck } from "./quick-check.js";
@@ -29,22 +29,33 @@ export interface KindValidator {
  * (one with a `precompiledId`) uses the first-error validator generated at build time, if any.
  */
 export class SchemaCompiler {
-  private fast: Ajv | undefined;
-  private full: Ajv | undefined;
+  private readonly instances = new Map<string, Ajv>();
 
   compile(source: SchemaSource, schema: JsonSchema, precompiledId?: string): KindValidator {
+    // A CRD's patterns are the user's: RE2, as on the API server. Shipped ones are known safe.
+    const patterns: PatternEngine = source === "crd" ? "re2" : "native";
     const validate =
       (precompiledId === undefined ? undefined : precompiledValidator(precompiledId, schema)) ??
-      this.quickFirst(schema);
+      this.quickFirst(schema, patterns);
     let all: DocumentValidator | undefined;
     return {
       source,
       validate,
       errorsOf: (value) => {
-        all ??= compileSafely((this.full ??= createAjv({ allErrors: true })), schema);
+        all ??= compileSafely(this.ajv(true, patterns), schema);
         return all(value) ? [] : (all.errors ?? []);
       },
     };
+  }
+
+  private ajv(allErrors: boolean, patterns: PatternEngine): Ajv {
+    const key = `${allErrors} ${patterns}`;
+    let instance = this.instances.get(key);
+    if (instance === undefined) {
+      instance = createAjv({ allErrors, patterns });
+      this.instances.set(key, instance);
+    }
+    return instance;
   }
 
   /**
@@ -52,11 +63,10 @@ export class SchemaCompiler {
    * quick check (`quickCheck`) vouches for valid documents, and ajv compiles the schema only
    * for a document the quick check does not vouch for.
    */
-  private quickFirst(schema: JsonSchema): DocumentValidator {
+  private quickFirst(schema: JsonSchema, patterns: PatternEngine): DocumentValidator {
     let exact: DocumentValidator | undefined;
-    const compiled = () =>
-      (exact ??= compileSafely((this.fast ??= createAjv({ allErrors: false })), schema));
-    const quick = quickCheck(schema);
+    const compiled = () => (exact ??= compileSafely(this.ajv(false, patterns), schema));
+    const quick = quickCheck(schema, patterns);
     if (quick === undefined) return compiled();
     const validate: DocumentValidator = (value) => {
       if (quick(value)) {

@@ -1,3 +1,5 @@
+import type { PatternEngine } from "./create-ajv.js";
+import { re2Pattern, type Pattern } from "./re2-pattern.js";
 import { createRequire } from "node:module";
 import { listMapKeys, listMapKeysKeyword } from "./create-ajv.js";
 import type { JsonSchema } from "./json-schema.js";
@@ -56,8 +58,11 @@ const isPrimitive = (value: unknown): boolean =>
  * names as string literals, which runs many times faster than walking the schema for every
  * document. Every other value the code needs (patterns, enums, formats) is passed in, not written.
  */
-export function quickCheck(schema: JsonSchema): QuickCheck | undefined {
-  const generator = new Generator();
+export function quickCheck(
+  schema: JsonSchema,
+  patterns: PatternEngine = "native",
+): QuickCheck | undefined {
+  const generator = new Generator(patterns);
   let root: string;
   try {
     root = generator.node(schema);
@@ -81,6 +86,8 @@ class Generator {
   readonly refs: unknown[] = [];
   code = "";
   #functions = 0;
+
+  constructor(readonly patterns: PatternEngine) {}
 
   /** A value the code uses, by reference. */
   ref(value: unknown): string {
@@ -136,7 +143,7 @@ class Generator {
       case "format":
         return this.format(argument);
       case "pattern":
-        return `if (typeof d === "string" && !${this.ref(pattern(argument))}.test(d)) return false;`;
+        return `if (typeof d === "string" && !${this.ref(pattern(argument, this.patterns))}.test(d)) return false;`;
       case "minLength":
       case "maxLength":
         // A string has at most as many code points as UTF-16 units, and at least half as many:
@@ -277,10 +284,11 @@ function count(argument: unknown): string {
   return String(argument);
 }
 
-function pattern(argument: unknown): RegExp {
+/** A pattern on the engine asked for: RE2 (a CRD's, as the API server runs it) or RegExp. */
+function pattern(argument: unknown, engine: PatternEngine): Pattern {
   if (typeof argument !== "string") throw new Unsupported();
   try {
-    return new RegExp(argument, "u");
+    return engine === "re2" ? re2Pattern(argument) : new RegExp(argument, "u");
   } catch {
     throw new Unsupported();
   }

@@ -252,9 +252,10 @@ function bestBranch(junctor: ErrorObject, branches: ErrorObject[][]): ErrorObjec
     }
     return [junctor];
   }
-  candidates.sort(
-    (a, b) => Math.max(...b.map(depth)) - Math.max(...a.map(depth)) || a.length - b.length,
-  );
+  // Not Math.max(...list): a branch may hold more errors than a call takes arguments.
+  const deepest = (list: readonly ErrorObject[]) =>
+    list.reduce((max, e) => Math.max(max, depth(e)), -Infinity);
+  candidates.sort((a, b) => deepest(b) - deepest(a) || a.length - b.length);
   return candidates[0]!;
 }
 

@@ -1,5 +1,5 @@
 import type { Finding } from "../core/finding.js";
-import type { ManifestDocument } from "../core/manifest.js";
+import type { CrdFacts } from "../core/crd-facts.js";
 import { typeMetaOf } from "../core/manifest.js";
 import {
   builtinKinds,
@@ -25,18 +25,6 @@ export type SchemaLookup =
   /** The kind is known, but not at this version (or its CRD does not serve it). */
   | { status: "unknown-version"; source: SchemaSource; served: string[] };
 
-/** What the registry knows of a CRD it was given. */
-export interface CrdSummary {
-  name: string;
-  group: string;
-  kind: string;
-  plural: string;
-  scope: string;
-  file: string;
-  document: number;
-  versions: { name: string; served: boolean; storage: boolean; celRules: number }[];
-}
-
 /**
  * Every schema `validate` checks documents against: bindops's and kube-bind's kinds (shipped),
  * Kubernetes's built-in kinds (kubernetes-models), and CRDs added from the repository. Each
@@ -51,9 +39,7 @@ export interface SchemaRegistry {
    * the API server beyond its published schema (name, storage versions, schema structure); the
    * CRD document's own shape is checked by validating it like any other document.
    */
-  addCrd(crd: ManifestDocument): Finding[];
-  /** What the registry knows of the CRDs it was given. */
-  crds(): CrdSummary[];
+  addCrd(crd: CrdFacts): Finding[];
   /** The kinds of a group the registry has schemas for (shipped ones and CRDs'), sorted. */
   kinds(group: string): string[];
 }
@@ -63,20 +49,18 @@ export function createSchemaRegistry(): SchemaRegistry {
 }
 
 const groupOf = (apiVersion: string) => typeMetaOf({ apiVersion, kind: "" })?.group ?? "";
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 interface CrdVersion {
   name: string;
   served: boolean;
-  storage: boolean;
   schema: JsonSchema;
-  celRules: number;
   validator?: KindValidator;
 }
 
 interface CrdEntry {
-  summary: CrdSummary;
+  crd: CrdFacts;
+  group: string;
+  kind: string;
   versions: Map<string, CrdVersion>;
 }
 
@@ -128,8 +112,8 @@ class Registry implements SchemaRegistry {
 
   kinds(group: string): string[] {
     const fromCrds = [...this.customResources.values()]
-      .filter((entry) => entry.summary.group === group)
-      .map((entry) => entry.summary.kind);
+      .filter((entry) => entry.group === group)
+      .map((entry) => entry.kind);
     return [...new Set([...builtinKinds(group), ...fromCrds])].sort();
   }
 
@@ -138,7 +122,8 @@ class Registry implements SchemaRegistry {
     return found.status === "found" ? found.validator.validate : undefined;
   }
 
-  addCrd(document: ManifestDocument): Finding[] {
+  addCrd(crd: CrdFacts): Finding[] {
+    const { document, group, kind, plural, name } = crd;
     const findings: Finding[] = [];
     const report = (severity: Finding["severity"], pointer: string, message: string) =>
       findings.push({
@@ -147,17 +132,9 @@ class Registry implements SchemaRegistry {
         message,
         location: { file: document.file, document: document.index, pointer },
       });
-    const crd = document.value;
-    const spec = isRecord(crd.spec) ? crd.spec : {};
-    const names = isRecord(spec.names) ? spec.names : {};
-    const { group } = spec;
-    const { kind, plural } = names;
     // Missing or mistyped basics are reported by the CRD document's own schema check.
-    if (typeof group !== "string" || typeof kind !== "string" || typeof plural !== "string") {
-      return findings;
-    }
-    const name = isRecord(crd.metadata) ? crd.metadata.name : undefined;
-    if (typeof name === "string" && name !== `${plural}.${group}`) {
+    if (group === undefined || kind === undefined || plural === undefined) return findings;
+    if (name !== undefined && name !== `${plural}.${group}`) {
       report(
         "error",
         "/metadata/name",
@@ -165,71 +142,41 @@ class Registry implements SchemaRegistry {
       );
     }
     const groupKind = `${group} ${kind}`;
-    const existing = this.customResources.get(groupKind);
-    const same =
-      existing?.summary.file === document.file && existing.summary.document === document.index;
+    const existing = this.customResources.get(groupKind)?.crd.document;
+    const same = existing?.file === document.file && existing.index === document.index;
     if (existing !== undefined && !same) {
       report(
         "warning",
         "/spec/names/kind",
-        `${kind}.${group} is also defined by the CRD in ${existing.summary.file}; that definition is used`,
+        `${kind}.${group} is also defined by the CRD in ${existing.file}; that definition is used`,
       );
       return findings;
     }
-    const versions = this.crdVersions(crd, spec, report);
+    const versions = this.crdVersions(crd, report);
     this.lookups.clear();
     this.customResources.set(groupKind, {
+      crd,
+      group,
+      kind,
       versions: new Map(versions.map((v) => [v.name, v])),
-      summary: {
-        name: `${plural}.${group}`,
-        group,
-        kind,
-        plural,
-        scope: typeof spec.scope === "string" ? spec.scope : "Namespaced",
-        file: document.file,
-        document: document.index,
-        versions: versions.map(({ name: n, served, storage, celRules }) => ({
-          name: n,
-          served,
-          storage,
-          celRules,
-        })),
-      },
     });
     return findings;
   }
 
-  crds(): CrdSummary[] {
-    return [...this.customResources.values()].map((entry) => entry.summary);
-  }
-
   private crdVersions(
-    crd: Record<string, unknown>,
-    spec: Record<string, unknown>,
+    crd: CrdFacts,
     report: (severity: Finding["severity"], pointer: string, message: string) => void,
   ): CrdVersion[] {
-    const listed = Array.isArray(spec.versions)
-      ? spec.versions.filter(isRecord)
-      : typeof spec.version === "string"
-        ? [{ name: spec.version, served: true, storage: true }]
-        : [];
     const versions: CrdVersion[] = [];
-    for (const entry of listed) {
-      if (typeof entry.name !== "string") continue;
-      const converted = crdVersionSchema(crd, entry.name);
+    for (const { name, served } of crd.versions) {
+      const converted = crdVersionSchema(crd.document.value, name);
       if (converted === undefined) continue;
       for (const problem of converted.problems) {
         report(problem.severity, problem.pointer, problem.message);
       }
-      versions.push({
-        name: entry.name,
-        served: entry.served !== false,
-        storage: entry.storage === true,
-        schema: converted.schema,
-        celRules: converted.celRules,
-      });
+      versions.push({ name, served, schema: converted.schema });
     }
-    const storage = versions.filter((v) => v.storage).length;
+    const storage = crd.versions.filter((v) => v.storage).length;
     if (versions.length > 0 && storage !== 1) {
       report(
         "error",

@@ -1,3 +1,5 @@
+import { appendAll } from "../core/append-all.js";
+import { crdFactsOf } from "../core/crd-facts.js";
 import type { Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { createSchemaRegistry, type SchemaRegistry } from "./schema-registry.js";
@@ -26,10 +28,10 @@ export function validateDocuments(
 ): Finding[] {
   const findings: Finding[] = [];
   for (const document of documents) {
-    if (isCrdDocument(document)) findings.push(...registry.addCrd(document));
+    if (isCrdDocument(document)) appendAll(findings, registry.addCrd(crdFactsOf(document)));
   }
   for (const document of documents) {
-    findings.push(...validateDocument(document, registry, options));
+    appendAll(findings, validateDocument(document, registry, options));
   }
   return findings;
 }

@@ -1,3 +1,5 @@
+import { appendAll } from "../core/append-all.js";
+import { crdFactsOf } from "../core/crd-facts.js";
 import { compareFindings, type Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { checkRules, checkYaml11Scalars, runChecks } from "../checks/index.js";
@@ -116,9 +118,9 @@ export function validate(snapshot: Snapshot, options: ValidateOptions): Validate
   // Schemas: every CRD (--crd-dir and repository) first, then each document as it is parsed.
   const registry = createSchemaRegistry();
   const crdFindings: Finding[] = [];
-  for (const crd of [...crdDocuments, ...repository.crds()]) {
-    crdFindings.push(...registry.addCrd(crd));
-  }
+  // Each CRD is read once, for the registry here and for the checks across documents below.
+  const crds = [...crdDocuments, ...repository.crds()].map(crdFactsOf);
+  for (const crd of crds) appendAll(crdFindings, registry.addCrd(crd));
   const unknownKinds = options.ignoreUnknownKinds ? "ignore" : "error";
   const checked = repository.check({ registry, unknownKinds });
   phase("load and check documents");
@@ -147,20 +149,21 @@ export function validate(snapshot: Snapshot, options: ValidateOptions): Validate
       schemaFindings.push(finding);
     }
   });
-  findings.push(...schemaFindings);
+  appendAll(findings, schemaFindings);
 
   // A check that repeats a schema finding at the same field says nothing new.
   const schemaAt = new Set(schemaFindings.map(locationKey));
   const checkedAcross = runChecks([...repoDocuments, ...crdDocuments], {
     facts: [...repoFacts, ...crdDocuments.map((d) => documentFacts(d.value))],
     documentFindings: checked.credentials,
+    crds,
   });
   for (const finding of checkedAcross) {
     if (!schemaAt.has(locationKey(finding))) {
       findings.push(finding);
     }
   }
-  findings.push(...yaml11Findings(checked, scope));
+  appendAll(findings, yaml11Findings(checked, scope));
   phase("check across documents");
 
   // Claim policies: the repository's (its policies folder and --policy folders), then the
@@ -170,12 +173,13 @@ export function validate(snapshot: Snapshot, options: ValidateOptions): Validate
     documents.filter((_, i) => facts[i]?.type?.apiVersion === bindopsApiVersion);
   const repoOurs = ours(repoDocuments, repoFacts);
   const placed = placePolicies(repoOurs);
-  findings.push(...placed.findings);
+  appendAll(findings, placed.findings);
   const repoPolicies = loadPolicies([...placed.policies, ...ours(policyDocuments, policyFacts)]);
   const defaults = loadPolicies(defaultPolicyDocuments);
-  findings.push(...repoPolicies.findings, ...defaults.findings);
+  appendAll(findings, repoPolicies.findings);
+  appendAll(findings, defaults.findings);
   const decisions = evaluateClaims(repoOurs, [...repoPolicies.policies, ...defaults.policies]);
-  findings.push(...policyFindings(decisions));
+  appendAll(findings, policyFindings(decisions));
   phase("policies");
 
   const reported = dedupe(findings.filter(inScope))
@@ -215,7 +219,7 @@ function yaml11Findings(checked: CheckedFiles, scope: ReadonlySet<string> | unde
     if (scope && !scope.has(`${document.file}#${document.index}`)) return;
     const scalars = checked.sources.plainScalars(document.file, document.index);
     if (scalars.length === 0) return;
-    findings.push(...checkYaml11Scalars(scalars, document.file, document.index));
+    appendAll(findings, checkYaml11Scalars(scalars, document.file, document.index));
   });
   return findings;
 }

@@ -108,7 +108,7 @@ describe("the built-in backend on the real provider API server", function () {
       namespace,
       name,
     });
-    return (live.status ?? {});
+    return live.status ?? {};
   };
   const settled = (namespace: string, name: string) =>
     eventually(`request ${namespace}/${name} to settle`, async () => {

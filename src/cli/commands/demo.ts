@@ -6,6 +6,7 @@ import { kubeObjectOf, type KubeObject } from "../../core/kube-object.js";
 import { rebaseSnapshot, type Snapshot } from "../../core/snapshot.js";
 import { readFolderSnapshot } from "../../git/read-folder-snapshot.js";
 import { loadFiles } from "../../manifests/load-files.js";
+import { defaultCacheDir } from "../../dev/dev-paths.js";
 import { devUp } from "../../dev/dev-up.js";
 import {
   credentialEnvVar,
@@ -18,7 +19,7 @@ import { validate } from "../../validate/validate.js";
 import { connectCluster } from "../../kube/connect-cluster.js";
 import { writeLine, type CommandContext } from "../io.js";
 import { packageVersion } from "../package-version.js";
-import { cacheDir, commandOptions } from "./dev.js";
+import type { OptionsOf } from "./command-specs.js";
 
 const packageRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -28,10 +29,12 @@ const packageRoot = fileURLToPath(new URL("../../../", import.meta.url));
  * kube-bind's CRDs on both clusters, and applies the provider's CRDs (adapted to the server's
  * version) and templates to the provider.
  */
-export async function demoCommand(ctx: CommandContext, raw: unknown): Promise<ExitCode> {
-  const { stateDir } = commandOptions(raw);
-  const repoOption = (raw as { repo?: unknown }).repo;
-  const repo = resolveRepo(ctx.cwd, typeof repoOption === "string" ? repoOption : "examples");
+export async function demoCommand(
+  ctx: CommandContext,
+  options: OptionsOf<"demo">,
+): Promise<ExitCode> {
+  const { stateDir } = options;
+  const repo = resolveRepo(ctx.cwd, options.repo);
   const step = (n: number, text: string) => writeLine(ctx.stdout, `\n[${n}/4] ${text}`);
 
   step(1, `validating ${path.relative(ctx.cwd, repo) || "."}`);
@@ -48,12 +51,11 @@ export async function demoCommand(ctx: CommandContext, raw: unknown): Promise<Ex
   ctx.stdout.write(renderText(report));
   if (report.findings.some((f) => f.severity === "error")) return ExitCode.invalid;
 
-  const raws = raw as { kubeconfig?: unknown; kubeconfigDir?: unknown };
   const credentials = {
     env: ctx.env,
     cwd: ctx.cwd,
-    ...(typeof raws.kubeconfig === "string" ? { kubeconfig: raws.kubeconfig } : {}),
-    ...(typeof raws.kubeconfigDir === "string" ? { kubeconfigDir: raws.kubeconfigDir } : {}),
+    ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
+    ...(options.kubeconfigDir === undefined ? {} : { kubeconfigDir: options.kubeconfigDir }),
   };
   const existing =
     credentials.kubeconfig !== undefined ||
@@ -66,7 +68,7 @@ export async function demoCommand(ctx: CommandContext, raw: unknown): Promise<Ex
     step(2, "starting the local control plane (provider and consumer)");
     const up = await devUp({
       stateDir: path.resolve(ctx.cwd, stateDir),
-      cacheDir: cacheDir(ctx),
+      cacheDir: defaultCacheDir(ctx.env, ctx.cwd),
       env: ctx.env,
       logger: ctx.logger,
       signal: ctx.signal,

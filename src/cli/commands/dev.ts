@@ -4,34 +4,27 @@ import { controlPlaneServers, serverForVersion } from "../../dev/control-plane-s
 import { devDown } from "../../dev/dev-down.js";
 import { defaultCacheDir } from "../../dev/dev-paths.js";
 import { devStatus } from "../../dev/dev-status.js";
-import { defaultDevClusters, devUp } from "../../dev/dev-up.js";
+import { devUp } from "../../dev/dev-up.js";
 import { credentialEnvVar } from "../../kube/resolve-cluster-credentials.js";
 import { connectDevCluster, installKubeBindCrds } from "../install-kube-bind-crds.js";
 import { writeLine, type CommandContext } from "../io.js";
-
-export interface DevCommandOptions {
-  stateDir: string;
-  clusters?: string;
-  purge?: boolean;
-  kubernetesVersion?: string;
-}
+import type { OptionsOf } from "./command-specs.js";
 
 /**
  * `bindops dev up`: starts or reuses the local clusters. Prints lines a shell can evaluate
  * (`eval "$(bindops dev up)"`): the clusters as comments, then one `export
  * BINDOPS_KUBECONFIG_<NAME>=...` per cluster. Exit 4 when something cannot be built or started.
  */
-export async function devUpCommand(ctx: CommandContext, raw: unknown): Promise<ExitCode> {
-  const options = commandOptions(raw);
+export async function devUpCommand(
+  ctx: CommandContext,
+  options: OptionsOf<"devUp">,
+): Promise<ExitCode> {
   const stateDir = path.resolve(ctx.cwd, options.stateDir);
-  const clusters =
-    options.clusters === undefined
-      ? defaultDevClusters
-      : options.clusters
-          .split(",")
-          .map((c) => c.trim())
-          .filter((c) => c.length > 0);
-  const server = serverForVersion(options.kubernetesVersion ?? "current");
+  const clusters = options.clusters
+    .split(",")
+    .map((c) => c.trim())
+    .filter((c) => c.length > 0);
+  const server = serverForVersion(options.kubernetesVersion);
   if (server === undefined) {
     throw new BindopsError(
       "usage",
@@ -47,7 +40,7 @@ export async function devUpCommand(ctx: CommandContext, raw: unknown): Promise<E
     stateDir,
     clusters,
     server,
-    cacheDir: cacheDir(ctx),
+    cacheDir: defaultCacheDir(ctx.env, ctx.cwd),
     env: ctx.env,
     logger: ctx.logger,
     signal: ctx.signal,
@@ -80,10 +73,12 @@ export async function devUpCommand(ctx: CommandContext, raw: unknown): Promise<E
 }
 
 /** `bindops dev down [--purge]`: stops exactly the processes `dev up` recorded. */
-export async function devDownCommand(ctx: CommandContext, raw: unknown): Promise<ExitCode> {
-  const options = commandOptions(raw);
+export async function devDownCommand(
+  ctx: CommandContext,
+  options: OptionsOf<"devDown">,
+): Promise<ExitCode> {
   const stateDir = path.resolve(ctx.cwd, options.stateDir);
-  const result = await devDown({ stateDir, purge: options.purge === true, logger: ctx.logger });
+  const result = await devDown({ stateDir, purge: options.purge, logger: ctx.logger });
   if (!result.found) {
     writeLine(ctx.stdout, `no local control plane in ${stateDir}; nothing to stop`);
     return ExitCode.ok;
@@ -102,8 +97,10 @@ export async function devDownCommand(ctx: CommandContext, raw: unknown): Promise
  * when everything runs, 4 when something is stopped or nothing was ever started, so scripts can
  * run `bindops dev status || bindops dev up`.
  */
-export async function devStatusCommand(ctx: CommandContext, raw: unknown): Promise<ExitCode> {
-  const options = commandOptions(raw);
+export async function devStatusCommand(
+  ctx: CommandContext,
+  options: OptionsOf<"devStatus">,
+): Promise<ExitCode> {
   const stateDir = path.resolve(ctx.cwd, options.stateDir);
   const status = await devStatus({ stateDir });
   if (!status.exists) {
@@ -129,22 +126,6 @@ export async function devStatusCommand(ctx: CommandContext, raw: unknown): Promi
     );
   }
   return status.allRunning ? ExitCode.ok : ExitCode.unreachable;
-}
-
-/** Commander's options object for the `dev` commands (see run.ts). */
-export function commandOptions(raw: unknown): DevCommandOptions {
-  const o = (raw ?? {}) as Partial<Record<keyof DevCommandOptions, unknown>>;
-  return {
-    stateDir: typeof o.stateDir === "string" ? o.stateDir : ".bindops/dev",
-    ...(typeof o.clusters === "string" ? { clusters: o.clusters } : {}),
-    purge: o.purge === true,
-    ...(typeof o.kubernetesVersion === "string" ? { kubernetesVersion: o.kubernetesVersion } : {}),
-  };
-}
-
-/** Where the control-plane binaries are cached, for this invocation. */
-export function cacheDir(ctx: CommandContext): string {
-  return defaultCacheDir(ctx.env, ctx.cwd);
 }
 
 function shellQuote(value: string): string {

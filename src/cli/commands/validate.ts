@@ -2,34 +2,24 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BindopsError, ExitCode } from "../../core/errors.js";
-import { renderReport, type ReportFormat } from "../../report/render-report.js";
+import { renderReport } from "../../report/render-report.js";
 import type { ValidateReport } from "../../report/validate-report.js";
 import { rebaseSnapshot, type Snapshot } from "../../core/snapshot.js";
 import { readFolderSnapshot } from "../../git/read-folder-snapshot.js";
 import { validate } from "../../validate/validate.js";
 import type { CommandContext } from "../io.js";
 import { packageVersion } from "../package-version.js";
-
-interface ValidateOptions {
-  output: ReportFormat;
-  crdDir?: string[];
-  policy?: string[];
-  exclude?: string[];
-  ignoreUnknownKinds: boolean;
-  changedSince?: string;
-  rev?: string;
-  root?: string;
-}
+import type { OptionsOf } from "./command-specs.js";
 
 /** The policies bindops ships, next to dist/ in the package. */
 const defaultPolicyDir = fileURLToPath(new URL("../../../policies", import.meta.url));
 
+/** `bindops validate [paths...]`: exit 2 when a finding is an error, 0 otherwise. */
 export async function validateCommand(
   ctx: CommandContext,
-  paths: string[],
-  options: ValidateOptions,
+  options: OptionsOf<"validate">,
 ): Promise<ExitCode> {
-  const absolute = paths.map((p) => path.resolve(ctx.cwd, p));
+  const absolute = options.paths.map((p) => path.resolve(ctx.cwd, p));
   // A revision is read from git: its paths need not exist in the work tree.
   const onDisk = absolute.every((p) => existsSync(p));
   if (!onDisk && options.rev === undefined) {

@@ -173,4 +173,24 @@ describe("binding claims ⊆ template claims", () => {
       [],
     );
   });
+
+  it("reads the claims through the typed view without letting unreadable entries widen", () => {
+    // A requirement without a key cannot be read: the template's selector is not match-all.
+    assert.deepEqual(
+      wider({ labelSelector: { matchExpressions: [{ operator: "Exists" }] } }, labels({ a: "b" })),
+      [`${selector}/labelSelector`],
+    );
+    assert.deepEqual(
+      wider({ labelSelector: { matchLabels: { app: ["db"] } } }, labels({ a: "b" })),
+      [`${selector}/labelSelector`],
+    );
+    // Pointers name the entry as written, even after an entry that has no name.
+    assert.deepEqual(
+      wider(
+        { namedResources: [{ name: "a", namespace: "x" }] },
+        { namedResources: [{ namespace: "x" }, { name: "b", namespace: "x" }] },
+      ),
+      [`${selector}/namedResources/1`],
+    );
+  });
 });

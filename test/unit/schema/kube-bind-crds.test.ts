@@ -1,3 +1,4 @@
+import { crdFactsOf } from "../../../src/core/crd-facts.js";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { PassThrough } from "node:stream";
@@ -106,7 +107,7 @@ describe("kubeBindCrds: the CRDs bindops installs for kube-bind's kinds", () => 
     crds.forEach((crd, index) => {
       const document = doc(crd, "crds.yaml", index);
       assert.deepEqual(validateDocument(document, registry), [], crd.metadata?.name);
-      assert.deepEqual(fresh.addCrd(document), [], crd.metadata?.name);
+      assert.deepEqual(fresh.addCrd(crdFactsOf(document)), [], crd.metadata?.name);
     });
   });
 
@@ -171,16 +172,19 @@ describe("kubeBindCrds: the CRDs bindops installs for kube-bind's kinds", () => 
     const out = new PassThrough();
     let text = "";
     out.on("data", (chunk: Buffer) => (text += chunk.toString()));
-    const code = await crdsCommand({
-      logger: pino({ level: "silent" }),
-      env: {},
-      cwd: process.cwd(),
-      stdout: out,
-      stderr: new PassThrough(),
-      signal: new AbortController().signal,
-      debug: false,
-      color: false,
-    });
+    const code = await crdsCommand(
+      {
+        logger: pino({ level: "silent" }),
+        env: {},
+        cwd: process.cwd(),
+        stdout: out,
+        stderr: new PassThrough(),
+        signal: new AbortController().signal,
+        debug: false,
+        color: false,
+      },
+      {},
+    );
     assert.equal(code, 0);
     const documents = parseAllDocuments(text).map((d) => d.toJS() as unknown);
     assert.deepEqual(documents, JSON.parse(JSON.stringify(crds)));

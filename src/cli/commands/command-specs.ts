@@ -1,0 +1,136 @@
+import { controlPlaneServers } from "../../dev/control-plane-servers.js";
+import { reportFormats } from "../../report/validate-report.js";
+import { parameter, type CommandOptions } from "../command-spec.js";
+
+const stateDir = parameter.string(
+  "--state-dir <dir>",
+  "where kubeconfigs, certificates, data and logs live",
+  ".bindops/dev",
+);
+
+/**
+ * The options and arguments of every command, declared once: `run.ts` shows and parses them with
+ * commander, and each command receives them typed (`CommandOptions<typeof commandSpecs.x>`).
+ * Loaded at start-up, so it imports nothing a command needs only when it runs.
+ */
+export const commandSpecs = {
+  global: {
+    logLevel: parameter.choice(
+      "--log-level <level>",
+      "log verbosity",
+      ["trace", "debug", "info", "warn", "error", "silent"],
+      "info",
+    ),
+    logFormat: parameter.choice(
+      "--log-format <format>",
+      "log format: text for people, json for log collectors",
+      ["text", "json"],
+      "text",
+    ),
+    debug: parameter.flag("--debug", "print stack traces and debug logs"),
+    color: parameter.flag("--no-color", "disable colours in text output"),
+  },
+  validate: {
+    paths: parameter.operands("[paths...]", "repository root or files/folders to validate", ["."]),
+    output: parameter.choice("-o, --output <format>", "output format", reportFormats, "text"),
+    crdDir: parameter.strings(
+      "--crd-dir <dir...>",
+      "extra folders of CustomResourceDefinitions to validate against",
+    ),
+    policy: parameter.strings("--policy <dir...>", "extra folders of ClaimPolicy documents"),
+    exclude: parameter.strings(
+      "--exclude <glob...>",
+      "gitignore-style patterns to skip (adds to .bindopsignore)",
+    ),
+    ignoreUnknownKinds: parameter.flag(
+      "--ignore-unknown-kinds",
+      "do not report kinds bindops has no schema for",
+    ),
+    changedSince: parameter.string(
+      "--changed-since <rev>",
+      "validate only documents in files changed since this git revision, and what they reference",
+    ),
+    rev: parameter.string(
+      "--rev <rev>",
+      "validate the files as they are at this git revision (read from git, no checkout)",
+      undefined,
+      { conflicts: ["changedSince"] },
+    ),
+    root: parameter.string(
+      "--root <dir>",
+      "repository root (default: the first path, or the folder holding bindops.yaml)",
+    ),
+  },
+  crds: {},
+  devUp: {
+    stateDir,
+    clusters: parameter.string(
+      "--clusters <names>",
+      "comma-separated cluster names",
+      "provider,consumer",
+    ),
+    kubernetesVersion: parameter.string(
+      "--kubernetes-version <version>",
+      `${controlPlaneServers.current.version} (current) or ${controlPlaneServers.old.version} (old)`,
+      "current",
+    ),
+  },
+  devDown: {
+    stateDir,
+    purge: parameter.flag("--purge", "delete the state folder (data, certificates, kubeconfigs)"),
+  },
+  devStatus: { stateDir },
+  demo: {
+    stateDir,
+    repo: parameter.string("--repo <dir>", "the GitOps repository to use", "examples"),
+    kubeconfig: parameter.string(
+      "--kubeconfig <file>",
+      "use existing clusters: a kubeconfig with contexts named provider and consumer",
+    ),
+    kubeconfigDir: parameter.string(
+      "--kubeconfig-dir <dir>",
+      "use existing clusters: a folder of <cluster>.kubeconfig files",
+    ),
+  },
+  backend: {
+    cluster: parameter.string(
+      "--cluster <name>",
+      "the provider cluster's name (finds its credentials)",
+      "provider",
+    ),
+    kubeconfig: parameter.string(
+      "--kubeconfig <file>",
+      "a kubeconfig with a context named like the cluster",
+    ),
+    kubeconfigDir: parameter.string(
+      "--kubeconfig-dir <dir>",
+      "a folder of <cluster>.kubeconfig files",
+    ),
+    informerScope: parameter.choice(
+      "--informer-scope <scope>",
+      "default informer scope of exports",
+      ["Namespaced", "Cluster"],
+      "Namespaced",
+    ),
+    isolation: parameter.choice(
+      "--isolation <isolation>",
+      "default isolation of exports",
+      ["Prefixed", "Namespaced", "None"],
+      "Prefixed",
+    ),
+    schemaGrace: parameter.string(
+      "--schema-grace <seconds>",
+      "how long a request waits for a CRD it names before it fails",
+      "60",
+    ),
+    installCrds: parameter.flag(
+      "--no-install-crds",
+      "do not install kube-bind's CRDs on the provider first",
+    ),
+  },
+};
+
+/** The options each command receives, by command. */
+export type OptionsOf<K extends keyof typeof commandSpecs> = CommandOptions<
+  (typeof commandSpecs)[K]
+>;

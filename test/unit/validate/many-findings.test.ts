@@ -1,0 +1,21 @@
+import assert from "node:assert/strict";
+import { readFolderSnapshot } from "../../../src/git/read-folder-snapshot.js";
+import { validate } from "../../../src/validate/validate.js";
+import { tempRepo } from "../manifests/temp-repo.js";
+
+describe("validate: a repository with very many findings", () => {
+  it("reports 200,000 findings of one document without overflowing the stack", function () {
+    this.timeout(60_000);
+    const count = 200_000;
+    const data = Array.from({ length: count }, (_, i) => `  k${i}: yes\n`).join("");
+    const repo = tempRepo({
+      "cm.yaml": `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: n}\ndata:\n${data}`,
+    });
+    try {
+      const report = validate(readFolderSnapshot(repo.root), { toolVersion: "test" });
+      assert.ok(report.findings.length >= count, String(report.findings.length));
+    } finally {
+      repo.remove();
+    }
+  });
+});
