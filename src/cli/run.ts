@@ -162,6 +162,23 @@ the differences in docs/adr/0003-built-in-backend.md. A request may choose its e
 with the annotations bindops.dev/informer-scope and bindops.dev/isolation.`,
   );
 
+  command(
+    program,
+    "reconcile",
+    "reconcile",
+    "apply one git revision: export requests on the provider, bindings on the consumer, status",
+    async () => (await import("./commands/reconcile.js")).reconcileCommand,
+  ).addHelpText(
+    "after",
+    `
+Reads the revision from git (no checkout), validates it (a revision with errors is refused and
+nothing is applied), applies each provider's CRDs and templates, onboards each consumer on its
+provider, creates one APIServiceExportRequest per ServiceBinding and waits for its phase, then
+puts the provider kubeconfig Secret and the APIServiceBinding on the consumer. Objects an earlier
+revision applied that git no longer has are pruned; suspended bindings are left alone. Prints the
+status files (status/<consumer>/<binding>.yaml) it would commit.`,
+  );
+
   return program;
 }
 

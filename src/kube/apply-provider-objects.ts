@@ -19,16 +19,28 @@ export interface AppliedProviderObjects {
 export async function applyProviderObjects(
   client: KubeClient,
   objects: readonly KubeObject[],
-  options: { logger: Logger; signal?: AbortSignal },
+  options: {
+    logger: Logger;
+    signal?: AbortSignal;
+    /** Take fields over from other managers: git is the source of truth (the reconciler). */
+    force?: boolean;
+  },
 ): Promise<AppliedProviderObjects> {
   const crds = await installCrds(
     client,
     objects.filter((o) => o.kind === "CustomResourceDefinition"),
-    { logger: options.logger, ...(options.signal ? { signal: options.signal } : {}) },
+    {
+      logger: options.logger,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.force ? { force: true } : {}),
+    },
   );
   const templates: KubeObject[] = [];
   for (const template of objects.filter((o) => o.kind === "APIServiceExportTemplate")) {
-    await client.apply(template, options.signal ? { signal: options.signal } : {});
+    await client.apply(template, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.force ? { force: true } : {}),
+    });
     templates.push(template);
   }
   return { crds, templates };

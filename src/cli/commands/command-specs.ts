@@ -128,6 +128,33 @@ export const commandSpecs = {
       "do not install kube-bind's CRDs on the provider first",
     ),
   },
+  reconcile: {
+    repo: parameter.string("--repo <path>", "the git repository to reconcile", "."),
+    rev: parameter.string("--rev <rev>", "the revision to reconcile", "HEAD"),
+    kubeconfig: parameter.string(
+      "--kubeconfig <file>",
+      "a kubeconfig with a context named like each cluster",
+    ),
+    kubeconfigDir: parameter.string(
+      "--kubeconfig-dir <dir>",
+      "a folder of <cluster>.kubeconfig files",
+    ),
+    backend: parameter.choice(
+      "--backend <backend>",
+      "builtin: run bindops's kube-bind backend in-process; external: a kube-bind backend runs",
+      ["builtin", "external"],
+      "builtin",
+    ),
+    requestTimeout: parameter.string(
+      "--request-timeout <seconds>",
+      "how long to wait for each export request's phase",
+      "60",
+    ),
+    statusDir: parameter.string(
+      "--status-dir <dir>",
+      "also write the status files under this folder (e.g. a checkout)",
+    ),
+  },
 };
 
 /** The options each command receives, by command. */
