@@ -144,6 +144,7 @@ export class CachedRepository {
 
   /** The remote's default branch (where its HEAD points). */
   async defaultBranch(signal?: AbortSignal): Promise<string> {
+    await this.ensure(signal);
     const out = await this.remote(
       ["ls-remote", "--symref", "origin", "HEAD"],
       {},
