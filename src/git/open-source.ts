@@ -102,6 +102,7 @@ export function openSource(options: SourceOptions): Source {
   const logger = options.logger.child({ remote: repository.display });
   let branch: string | undefined = options.branch;
   let closed = false;
+  const timeoutMs = options.fetchTimeoutMs ?? 120_000;
 
   const resolveBranch = async (signal?: AbortSignal): Promise<string> => {
     branch ??= await repository.defaultBranch(signal);
@@ -143,9 +144,17 @@ export function openSource(options: SourceOptions): Source {
     fetch: ({ signal } = {}) => {
       if (closed) return Promise.reject(new Error("the source is closed"));
       return repository.exclusive(async () => {
-        const timeout = timeoutSignal(options.fetchTimeoutMs ?? 120_000, signal);
+        const timeout = timeoutSignal(timeoutMs, signal);
         try {
           return await fetchOnce(timeout.signal);
+        } catch (error) {
+          if (!timeout.signal.aborted || signal?.aborted) throw error;
+          throw new BindopsError(
+            "unreachable",
+            "remote-unreachable",
+            `fetching ${repository.display} took longer than ${timeoutMs} ms`,
+            { hint: "check the network; the last fetched revision stays in use" },
+          );
         } finally {
           timeout.clear();
         }
@@ -161,7 +170,7 @@ export function openSource(options: SourceOptions): Source {
 }
 
 /** Whether `older` is `newer` or one of its ancestors; a history too shallow to tell says no. */
-export async function isAncestor(
+async function isAncestor(
   repository: CachedRepository,
   older: string,
   newer: string,

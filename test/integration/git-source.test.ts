@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { join } from "node:path";
 import { BindopsError } from "../../src/core/errors.js";
 import { isReadable, type SnapshotFile } from "../../src/core/snapshot.js";
@@ -185,6 +185,29 @@ describe("git source (real git, bare remote)", function () {
       assert.ok(!shown.includes(token), shown);
     } finally {
       server.close();
+    }
+  });
+
+  it("gives up on a remote that does not answer, within the fetch timeout", async () => {
+    const sockets: Socket[] = [];
+    const silent = createNetServer((socket) => sockets.push(socket));
+    await new Promise<void>((done) => silent.listen(0, "127.0.0.1", done));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const start = Date.now();
+      const error = await refusal(
+        open({
+          repo: `http://127.0.0.1:${port}/x.git`,
+          branch: "main",
+          fetchTimeoutMs: 1000,
+        }).fetch(),
+      );
+      assert.equal(error.code, "remote-unreachable");
+      assert.equal(error.exitCode, 4);
+      assert.ok(Date.now() - start < 10_000);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      silent.close();
     }
   });
 
