@@ -6,20 +6,36 @@ export interface RunGitOptions {
   /** The folder git runs in. */
   cwd: string;
   /** Bytes written to git's standard input, which is then closed. */
-  input?: string;
+  input?: string | Uint8Array;
+  /** The whole environment of git; the parent's when absent. */
+  env?: Readonly<Record<string, string | undefined>>;
   signal?: AbortSignal;
+}
+
+/** A git command that exited non-zero: its exit code and standard error. */
+export class GitCommandError extends Error {
+  readonly exitCode: number | null;
+  readonly stderr: string;
+
+  constructor(args: readonly string[], exitCode: number | null, stderr: string) {
+    super(stderr || `git ${args[0] ?? ""} exited ${String(exitCode)}`);
+    this.name = "GitCommandError";
+    this.exitCode = exitCode;
+    this.stderr = stderr;
+  }
 }
 
 /**
  * Runs `git <args>` and returns its standard output as bytes (file contents need not be text).
- * A non-zero exit is an error whose message is git's standard error; a missing git is
- * `git-missing`. Used where simple-git cannot help: binary output, and standard input.
+ * A non-zero exit is a {@link GitCommandError} whose message is git's standard error; a missing
+ * git is `git-missing`. Used where simple-git cannot help: binary output, and standard input.
  */
 export function runGit(args: readonly string[], options: RunGitOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn("git", args, {
       cwd: options.cwd,
       stdio: ["pipe", "pipe", "pipe"],
+      ...(options.env ? { env: options.env } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const stdout: Buffer[] = [];
@@ -38,8 +54,7 @@ export function runGit(args: readonly string[], options: RunGitOptions): Promise
     child.on("close", (code) => {
       if (code === 0) resolve(Buffer.concat(stdout));
       else {
-        const message = Buffer.concat(stderr).toString("utf8").trim();
-        reject(new Error(message || `git ${args[0] ?? ""} exited ${String(code)}`));
+        reject(new GitCommandError(args, code, Buffer.concat(stderr).toString("utf8").trim()));
       }
     });
     // git may exit before reading everything (e.g. an unknown object): that is not our error.
