@@ -179,6 +179,24 @@ revision applied that git no longer has are pruned; suspended bindings are left 
 status files (status/<consumer>/<binding>.yaml) it would commit.`,
   );
 
+  command(
+    program,
+    "run",
+    "run",
+    "the reconcile loop: follow a git branch, reconcile each revision, commit status back",
+    async () => (await import("./commands/run-loop.js")).runCommand,
+  ).addHelpText(
+    "after",
+    `
+The remote (URL or path) is cloned once into ~/.cache/bindops/repos and fetched every --interval;
+an https remote authenticates with BINDOPS_GIT_TOKEN (never logged). Each new revision is
+reconciled as \`bindops reconcile\` does, the current one again every interval so hand edits are
+reverted, and status/<consumer>/<binding>.yaml is committed back ("[skip ci]", retried on a push
+race) only when it changed. Commits that touch only status/ are not reconciled. Errors are
+retried with backoff while the last good revision stays applied; SIGTERM finishes the current
+step and exits 0.`,
+  );
+
   return program;
 }
 

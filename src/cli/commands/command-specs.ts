@@ -155,6 +155,40 @@ export const commandSpecs = {
       "also write the status files under this folder (e.g. a checkout)",
     ),
   },
+  run: {
+    repo: parameter.string("--repo <url|path>", "the git repository to follow", "."),
+    branch: parameter.string("--branch <branch>", "the branch to follow (default: the remote's)"),
+    interval: parameter.string(
+      "--interval <seconds>",
+      "how often to fetch and reconcile (hand edits are reverted then too)",
+      "30",
+    ),
+    kubeconfig: parameter.string(
+      "--kubeconfig <file>",
+      "a kubeconfig with a context named like each cluster",
+    ),
+    kubeconfigDir: parameter.string(
+      "--kubeconfig-dir <dir>",
+      "a folder of <cluster>.kubeconfig files",
+    ),
+    backend: parameter.choice(
+      "--backend <backend>",
+      "builtin: run bindops's kube-bind backend in-process; external: a kube-bind backend runs",
+      ["builtin", "external"],
+      "builtin",
+    ),
+    requestTimeout: parameter.string(
+      "--request-timeout <seconds>",
+      "how long to wait for each export request's phase",
+      "60",
+    ),
+    author: parameter.string(
+      "--author <name <email>>",
+      "author of status commits",
+      "bindops <bindops@example.invalid>",
+    ),
+    once: parameter.flag("--once", "fetch, reconcile and commit the status once, then exit"),
+  },
 };
 
 /** The options each command receives, by command. */

@@ -1,0 +1,98 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { ExitCode } from "../../core/errors.js";
+import { defaultCacheDir } from "../../dev/dev-paths.js";
+import { commitStatus } from "../../git/commit-status.js";
+import { contentRevision } from "../../git/content-revision.js";
+import { onlyStatusChanged } from "../../git/only-status-changed.js";
+import { openSource } from "../../git/open-source.js";
+import type { CommandContext } from "../io.js";
+import { Reconciler } from "../reconciler.js";
+import type { OptionsOf } from "./command-specs.js";
+import { seconds } from "./reconcile.js";
+
+/**
+ * `bindops run`: the reconcile loop. Fetches the branch every `--interval`, reconciles each new
+ * content revision (commits that touch only `status/` are not new content) and, every interval,
+ * the current one again so hand edits are reverted; commits the status files when they changed.
+ * Errors (an unreachable remote or cluster) are logged and retried with exponential backoff while
+ * the last good revision stays applied. SIGINT/SIGTERM finish the current step and exit 0.
+ */
+export async function runCommand(
+  ctx: CommandContext,
+  options: OptionsOf<"run">,
+): Promise<ExitCode> {
+  const intervalMs = seconds(options.interval, "--interval") * 1000;
+  const log = ctx.logger;
+  const source = openSource({
+    repo: options.repo,
+    ...(options.branch ? { branch: options.branch } : {}),
+    cacheDir: defaultCacheDir(ctx.env, ctx.cwd),
+    env: ctx.env,
+    logger: log,
+  });
+  const reconciler = new Reconciler({
+    kubeconfig: options.kubeconfig,
+    kubeconfigDir: options.kubeconfigDir,
+    backend: options.backend,
+    requestTimeoutMs: seconds(options.requestTimeout, "--request-timeout") * 1000,
+    env: ctx.env,
+    cwd: ctx.cwd,
+    logger: log,
+    signal: ctx.signal,
+  });
+  const author = parseAuthor(options.author);
+  let applied: string | undefined;
+  let failures = 0;
+  log.info(`following ${source.remote}${options.branch ? ` (${options.branch})` : ""}`);
+  try {
+    while (!ctx.signal.aborted) {
+      try {
+        const fetched = await source.fetch({ signal: ctx.signal });
+        const skip =
+          applied !== undefined &&
+          fetched.revision !== applied &&
+          (await onlyStatusChanged(source, applied, fetched.revision, { signal: ctx.signal }));
+        if (!skip) {
+          const revision = await contentRevision(source.gitDir, fetched.revision, "status", {
+            signal: ctx.signal,
+          });
+          const result = await reconciler.reconcile(fetched.snapshot, revision);
+          const changed = await commitStatus({
+            source,
+            files: result.statusFiles,
+            author,
+            message: `bindops: status of ${revision.slice(0, 12)}`,
+            signal: ctx.signal,
+          });
+          if (changed.committed) log.info(`status committed: ${changed.commit.slice(0, 12)}`);
+          applied = changed.committed ? changed.commit : fetched.revision;
+        } else {
+          applied = fetched.revision;
+        }
+        failures = 0;
+        if (options.once) break;
+      } catch (error) {
+        if (ctx.signal.aborted) break;
+        if (options.once) throw error;
+        failures++;
+        const message = error instanceof Error ? error.message : String(error);
+        log.error({ err: error }, `reconcile failed (attempt ${failures}): ${message}`);
+      }
+      // Exponential backoff on errors, capped at ten intervals; the interval otherwise.
+      const wait = failures === 0 ? intervalMs : Math.min(intervalMs * 10, 1000 * 2 ** failures);
+      await sleep(wait, undefined, { signal: ctx.signal }).catch(() => undefined);
+    }
+    log.info("stopped");
+    return ExitCode.ok;
+  } finally {
+    await reconciler.close();
+    await source.close();
+  }
+}
+
+function parseAuthor(text: string): { name: string; email: string } {
+  const match = /^\s*(.*?)\s*<([^>]+)>\s*$/.exec(text);
+  return match
+    ? { name: match[1] || "bindops", email: match[2]! }
+    : { name: text, email: "bindops@example.invalid" };
+}

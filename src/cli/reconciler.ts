@@ -1,0 +1,103 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Logger } from "pino";
+import { startBackend, type RunningBackend } from "../backend/backend.js";
+import { rebaseSnapshot, type Snapshot } from "../core/snapshot.js";
+import { readFolderSnapshot } from "../git/read-folder-snapshot.js";
+import { connectCluster, type ConnectedCluster } from "../kube/connect-cluster.js";
+import { installKubeBindCrds } from "../kube/install-kube-bind-crds.js";
+import type { KubeClient } from "../kube/kube-client.js";
+import { loadFiles } from "../manifests/load-files.js";
+import { repositoryModel } from "../plan/repository-model.js";
+import { reconcileOnce, type ReconcileResult } from "../server/reconcile-once.js";
+import { validate } from "../validate/validate.js";
+import { packageVersion } from "./package-version.js";
+
+const defaultPolicyDir = fileURLToPath(new URL("../../policies", import.meta.url));
+
+export interface ReconcilerOptions {
+  kubeconfig?: string | undefined;
+  kubeconfigDir?: string | undefined;
+  backend: "builtin" | "external";
+  requestTimeoutMs: number;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+/**
+ * The clusters a repository names, connected once and kept for every reconcile of a loop, with
+ * kube-bind's CRDs installed and, with `--backend builtin`, the backend running on each provider.
+ */
+export class Reconciler {
+  private readonly connected = new Map<string, ConnectedCluster>();
+  private readonly backends: RunningBackend[] = [];
+
+  constructor(private readonly options: ReconcilerOptions) {}
+
+  /** Validates and reconciles one snapshot whose content is `revision`. */
+  async reconcile(snapshot: Snapshot, revision: string): Promise<ReconcileResult> {
+    const { logger, signal } = this.options;
+    const report = validate(snapshot, {
+      ...(existsSync(defaultPolicyDir)
+        ? {
+            defaultPolicies: rebaseSnapshot(
+              readFolderSnapshot(defaultPolicyDir, { signal }),
+              "bindops-default-policies",
+            ),
+          }
+        : {}),
+      toolVersion: packageVersion(),
+      signal,
+    });
+    const model = repositoryModel(loadFiles(snapshot.files).documents);
+    const clients = new Map<string, KubeClient>();
+    for (const [name, role] of model.clusters) {
+      clients.set(name, (await this.connect(name, role)).client);
+    }
+    return reconcileOnce({
+      snapshot,
+      report,
+      revision,
+      clients,
+      logger: logger.child({ revision: revision.slice(0, 12) }),
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      signal,
+    });
+  }
+
+  /** Stops the backends and closes the connections. */
+  async close(): Promise<void> {
+    await Promise.all(this.backends.splice(0).map((b) => b.stop()));
+    for (const c of this.connected.values()) c.client.close();
+    this.connected.clear();
+  }
+
+  private async connect(name: string, role: "provider" | "consumer"): Promise<ConnectedCluster> {
+    const known = this.connected.get(name);
+    if (known) return known;
+    const { logger, signal } = this.options;
+    const cluster = await connectCluster(name, {
+      ...(this.options.kubeconfig ? { kubeconfig: this.options.kubeconfig } : {}),
+      ...(this.options.kubeconfigDir
+        ? { kubeconfigDir: path.resolve(this.options.cwd, this.options.kubeconfigDir) }
+        : {}),
+      env: this.options.env,
+      cwd: this.options.cwd,
+      signal,
+    });
+    this.connected.set(name, cluster);
+    await installKubeBindCrds(cluster, logger, signal);
+    if (this.options.backend === "builtin" && role === "provider") {
+      const backend = startBackend({
+        client: cluster.client,
+        logger: logger.child({ cluster: name, component: "backend" }),
+      });
+      this.backends.push(backend);
+      await backend.ready;
+    }
+    return cluster;
+  }
+}
