@@ -71,6 +71,8 @@ async function down(options: DevDownOptions): Promise<DevDownResult> {
     paths.clustersDir,
     paths.pki.dir,
     paths.logsDir,
+    // The demo's git repository and remote.
+    path.join(paths.stateDir, "gitops"),
     ...state.clusters.map((c) => paths.kubeconfig(c.name)),
     `${paths.stateFile}.tmp`,
     paths.stateFile,

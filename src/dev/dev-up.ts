@@ -279,7 +279,14 @@ function checkClusterNames(names: readonly string[]): string[] {
 }
 
 /** What a first `up` creates before it records any state; an interrupted one may leave them. */
-const preStateEntries = new Set(["logs", "clusters", "pki", "state.json.tmp", ".gitignore"]);
+const preStateEntries = new Set([
+  "logs",
+  "clusters",
+  "pki",
+  "gitops",
+  "state.json.tmp",
+  ".gitignore",
+]);
 
 /**
  * Refuses a folder that holds anything `dev up` did not put there, so that `dev down --purge`

@@ -26,7 +26,11 @@ describe("bindops demo (against the real local control plane)", function () {
   it("validates examples/, installs kube-bind's CRDs and applies the provider's CRDs and templates", async () => {
     const result = await runCli(["demo", "--state-dir", stateDir]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /\[1\/4\] validating examples/);
+    assert.match(result.stdout, /\[1\/5\] validating examples/);
+    // Step 5: the repository reconciled through a real git remote, the status pushed back.
+    assert.match(result.stdout, /status\/consumer\/orders-db\.yaml +Bound/);
+    assert.match(result.stdout, /status\/consumer\/billing-db\.yaml +Bound/);
+    assert.match(result.stdout, /status committed and pushed: [0-9a-f]{12} \[skip ci\]/);
     assert.match(result.stdout, /0 errors/);
     assert.match(result.stdout, /APIServiceExportTemplate databases applied/);
     // The CRD carries CEL rules; the current server takes them as they are.
@@ -61,7 +65,7 @@ describe("bindops demo (against the real local control plane)", function () {
       "/nonexistent",
     ]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /\[2\/4\] connecting to the provider and consumer clusters/);
+    assert.match(result.stdout, /\[2\/5\] connecting to the provider and consumer clusters/);
     assert.match(result.stdout, /provider +kubeconfig-dir|provider .*provider\.kubeconfig/);
     assert.doesNotMatch(result.stderr, /started etcd/);
   });
@@ -76,6 +80,6 @@ describe("bindops demo (against the real local control plane)", function () {
     ]);
     assert.equal(result.code, 2, result.stdout + result.stderr);
     assert.match(result.stdout, /error \[/);
-    assert.doesNotMatch(result.stdout, /\[2\/4\]/);
+    assert.doesNotMatch(result.stdout, /\[2\/5\]/);
   });
 });

@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BindopsError, ExitCode } from "../../core/errors.js";
@@ -17,6 +18,10 @@ import { installKubeBindCrds } from "../../kube/install-kube-bind-crds.js";
 import { renderText } from "../../report/render-text.js";
 import { validate } from "../../validate/validate.js";
 import { connectCluster } from "../../kube/connect-cluster.js";
+import { commitStatus } from "../../git/commit-status.js";
+import { openSource } from "../../git/open-source.js";
+import { seedRemote } from "../../git/seed-remote.js";
+import { Reconciler } from "../reconciler.js";
 import { writeLine, type CommandContext } from "../io.js";
 import { packageVersion } from "../package-version.js";
 import type { OptionsOf } from "./command-specs.js";
@@ -35,7 +40,7 @@ export async function demoCommand(
 ): Promise<ExitCode> {
   const { stateDir } = options;
   const repo = resolveRepo(ctx.cwd, options.repo);
-  const step = (n: number, text: string) => writeLine(ctx.stdout, `\n[${n}/4] ${text}`);
+  const step = (n: number, text: string) => writeLine(ctx.stdout, `\n[${n}/5] ${text}`);
 
   step(1, `validating ${path.relative(ctx.cwd, repo) || "."}`);
   const snapshot = readFolderSnapshot(repo, { signal: ctx.signal });
@@ -118,6 +123,13 @@ export async function demoCommand(
     onConsumer.client.close();
   }
 
+  step(5, "reconciling it as a GitOps repository: a git remote, requests, bindings, status commit");
+  // Beside the local clusters' state; in a temporary folder when the clusters are someone else's.
+  const gitopsDir = existing
+    ? mkdtempSync(path.join(tmpdir(), "bindops-demo-"))
+    : path.resolve(ctx.cwd, stateDir, "gitops");
+  await reconcileDemoRepository(ctx, repo, gitopsDir, credentials);
+
   if (kubeconfigs.length > 0) {
     writeLine(ctx.stdout, "\nDone. Use the clusters with any Kubernetes client:");
     for (const c of kubeconfigs) {
@@ -130,10 +142,90 @@ export async function demoCommand(
     const down =
       stateDir === ".bindops/dev" ? "bindops dev down" : `bindops dev down --state-dir ${stateDir}`;
     writeLine(ctx.stdout, `Stop them with \`${down}\` (add --purge to delete their state).`);
+    writeLine(ctx.stdout, "Look for yourself:");
+    writeLine(
+      ctx.stdout,
+      `  kubectl --kubeconfig ${path.relative(ctx.cwd, kubeconfigs[0]!.kubeconfigPath)} get apiserviceexportrequests -A`,
+    );
+    writeLine(
+      ctx.stdout,
+      `  kubectl --kubeconfig ${path.relative(ctx.cwd, kubeconfigs[1]?.kubeconfigPath ?? kubeconfigs[0]!.kubeconfigPath)} get apiservicebindings`,
+    );
   } else {
     writeLine(ctx.stdout, "\nDone.");
   }
   return ExitCode.ok;
+}
+
+/**
+ * Step 5: the repository becomes a git repository with a bare remote under the state folder; one
+ * pass of `bindops run` follows it: each binding's request turns Succeeded, its APIServiceBinding
+ * lands on the consumer, and the status is committed back to the remote.
+ */
+async function reconcileDemoRepository(
+  ctx: CommandContext,
+  repo: string,
+  stateDir: string,
+  credentials: { kubeconfig?: string; kubeconfigDir?: string },
+): Promise<void> {
+  const dir = path.resolve(
+    ctx.cwd,
+    stateDir === "/nonexistent" ? ".bindops/demo" : stateDir,
+    "gitops",
+  );
+  const author = { name: "bindops demo", email: "demo@example.invalid" };
+  const seeded = await seedRemote(repo, dir, author, { env: ctx.env, signal: ctx.signal });
+  writeLine(ctx.stdout, `  remote ${seeded.remote} (main at ${seeded.commit.slice(0, 12)})`);
+  const logger = ctx.logger.child({ component: "reconcile" });
+  const source = openSource({
+    repo: seeded.remote,
+    branch: "main",
+    cacheDir: path.join(dir, "cache"),
+    env: ctx.env,
+    logger,
+  });
+  const reconciler = new Reconciler({
+    kubeconfig: credentials.kubeconfig,
+    kubeconfigDir: credentials.kubeconfigDir,
+    backend: "builtin",
+    requestTimeoutMs: 60_000,
+    env: ctx.env,
+    cwd: ctx.cwd,
+    logger,
+    signal: ctx.signal,
+  });
+  try {
+    const fetched = await source.fetch({ signal: ctx.signal });
+    const result = await reconciler.reconcile(fetched.snapshot, fetched.revision);
+    for (const [file, text] of result.statusFiles) {
+      const phase = /phase: (\w+)/.exec(text ?? "")?.[1] ?? "deleted";
+      writeLine(ctx.stdout, `  ${file.padEnd(34)} ${phase}`);
+    }
+    const committed = await commitStatus({
+      source,
+      files: result.statusFiles,
+      author,
+      message: `bindops: status of ${fetched.revision.slice(0, 12)}`,
+      signal: ctx.signal,
+    });
+    if (committed.committed) {
+      writeLine(
+        ctx.stdout,
+        `  status committed and pushed: ${committed.commit.slice(0, 12)} [skip ci]`,
+      );
+    }
+    writeLine(ctx.stdout, `  see it: git --git-dir ${seeded.remote} log --stat -2`);
+    if (result.failed.length > 0) {
+      throw new BindopsError(
+        "invalid",
+        "demo-binding-failed",
+        `bindings failed: ${result.failed.join(", ")}`,
+      );
+    }
+  } finally {
+    await reconciler.close();
+    await source.close();
+  }
 }
 
 /** The example repository: relative to the working folder, else the one shipped with bindops. */
