@@ -10,6 +10,7 @@ import { Controller } from "../kube/controller.js";
 import { Informer } from "../kube/informer.js";
 import type { KubeClient, KubeObject, ObjectRef } from "../kube/kube-client.js";
 import { isKubeError } from "../kube/kube-error.js";
+import { objectRefOf as refOf } from "../kube/object-ref-of.js";
 import { keyOf } from "../kube/object-cache.js";
 import { specsHash } from "./bound-schema.js";
 import {
@@ -390,15 +391,6 @@ export function startBackend(options: BackendOptions): RunningBackend {
           c.queue.length,
         ]),
       ),
-  };
-}
-
-function refOf(object: KubeObject): ObjectRef {
-  return {
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    name: object.metadata.name,
-    ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
+import { BindopsError } from "../core/errors.js";
 import { startBackend, type RunningBackend } from "../backend/backend.js";
 import { rebaseSnapshot, type Snapshot } from "../core/snapshot.js";
 import { readFolderSnapshot } from "../git/read-folder-snapshot.js";
@@ -25,6 +26,36 @@ export interface ReconcilerOptions {
   cwd: string;
   logger: Logger;
   signal: AbortSignal;
+}
+
+/** The Reconciler a command's options ask for (`reconcile`, `run`). */
+export function reconcilerFor(
+  ctx: { env: NodeJS.ProcessEnv; cwd: string; logger: Logger; signal: AbortSignal },
+  options: {
+    kubeconfig?: string | undefined;
+    kubeconfigDir?: string | undefined;
+    backend: "builtin" | "external";
+    requestTimeout: string;
+  },
+): Reconciler {
+  const timeout = Number(options.requestTimeout);
+  if (!Number.isFinite(timeout) || timeout < 0) {
+    throw new BindopsError(
+      "usage",
+      "bad-seconds",
+      `--request-timeout ${options.requestTimeout}: a number of seconds, 0 or more`,
+    );
+  }
+  return new Reconciler({
+    kubeconfig: options.kubeconfig,
+    kubeconfigDir: options.kubeconfigDir,
+    backend: options.backend,
+    requestTimeoutMs: timeout * 1000,
+    env: ctx.env,
+    cwd: ctx.cwd,
+    logger: ctx.logger,
+    signal: ctx.signal,
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ import { isReadable, type Snapshot } from "../core/snapshot.js";
 import { applyProviderObjects } from "../kube/apply-provider-objects.js";
 import type { KubeClient, ObjectRef } from "../kube/kube-client.js";
 import { isKubeError } from "../kube/kube-error.js";
+import { objectRefOf as refOf } from "../kube/object-ref-of.js";
 import { loadFiles } from "../manifests/load-files.js";
 import { bindingStatusYaml, type BindingObservation } from "../plan/binding-status.js";
 import {
@@ -29,6 +30,8 @@ export interface ReconcileOptions {
   revision: string;
   clients: ClusterClients;
   logger: Logger;
+  /** Bindings reconciled at once. Default 8. */
+  concurrency?: number;
   /** How long to wait for each request's phase. Default 60 s. */
   requestTimeoutMs?: number;
   /** Who onboards consumers: recorded in `backend.kube-bind.io/author`. Default `bindops`. */
@@ -164,7 +167,8 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
     });
   }
 
-  for (const desired of planned) {
+  // Bindings are independent: several at once, each failing on its own.
+  await forEachConcurrently(planned, options.concurrency ?? 8, async (desired) => {
     const log = logger.child({ binding: desired.key });
     if (desired.binding.suspend) {
       log.info("suspended: left as it is");
@@ -178,7 +182,7 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
         exports: [],
         bound: false,
       });
-      continue;
+      return;
     }
     try {
       const observation = await reconcileBinding(desired, clientOf, options, log);
@@ -202,14 +206,15 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
         bound: false,
       });
     }
-  }
+  });
 
   // Status files of bindings git no longer has.
   for (const path of previous.keys()) {
     if (!statusFiles.has(path)) statusFiles.set(path, null);
   }
   const pruned = await pruneAndRecord(model, applied, clientOf, logger, call);
-  return { applied: true, statusFiles, failed, pruned };
+  const sorted = new Map([...statusFiles].sort(([a], [b]) => (a < b ? -1 : 1)));
+  return { applied: true, statusFiles: sorted, failed: failed.sort(), pruned };
 }
 
 async function reconcileBinding(
@@ -410,15 +415,6 @@ function refKey(ref: ObjectRef): string {
   return [ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("|");
 }
 
-function refOf(object: KubeObject): ObjectRef {
-  return {
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    name: object.metadata.name,
-    ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
-  };
-}
-
 function managed(object: KubeObject, revision: string): KubeObject {
   return {
     ...object,
@@ -453,6 +449,18 @@ async function deleteAndWait(
     if (!(await getOrUndefined(client, ref, call))) return;
     await sleep(200, undefined, call);
   }
+}
+
+async function forEachConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
 function ignoreNotFound(error: unknown): void {

@@ -96,10 +96,14 @@ describe("bindops run: the loop against a real bare remote and the real API serv
     );
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // Failures are retried with backoff (2 s, then 4 s, ...): wait for the second attempt.
+    const failures = () => stderr.split("\n").filter((l) => l.includes("reconcile failed")).length;
+    const deadline = Date.now() + 30_000;
+    while (failures() < 2 && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     assert.equal(child.exitCode, null, `still running:\n${stderr}`);
-    const failures = stderr.split("\n").filter((l) => l.includes("reconcile failed"));
-    assert.ok(failures.length >= 2, `it retried:\n${stderr}`);
+    assert.ok(failures() >= 2, `it retried:\n${stderr}`);
     child.kill("SIGTERM");
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
     assert.equal(code, 0, stderr);

@@ -8,6 +8,29 @@ const stateDir = parameter.string(
   ".bindops/dev",
 );
 
+/** What every command that reconciles takes: where the clusters are and who runs the backend. */
+const reconcilerOptions = {
+  kubeconfig: parameter.string(
+    "--kubeconfig <file>",
+    "a kubeconfig with a context named like each cluster",
+  ),
+  kubeconfigDir: parameter.string(
+    "--kubeconfig-dir <dir>",
+    "a folder of <cluster>.kubeconfig files",
+  ),
+  backend: parameter.choice(
+    "--backend <backend>",
+    "builtin: run bindops's kube-bind backend in-process; external: a kube-bind backend runs",
+    ["builtin", "external"],
+    "builtin",
+  ),
+  requestTimeout: parameter.string(
+    "--request-timeout <seconds>",
+    "how long to wait for each export request's phase",
+    "60",
+  ),
+};
+
 /**
  * The options and arguments of every command, declared once: `run.ts` shows and parses them with
  * commander, and each command receives them typed (`CommandOptions<typeof commandSpecs.x>`).
@@ -131,25 +154,7 @@ export const commandSpecs = {
   reconcile: {
     repo: parameter.string("--repo <path>", "the git repository to reconcile", "."),
     rev: parameter.string("--rev <rev>", "the revision to reconcile", "HEAD"),
-    kubeconfig: parameter.string(
-      "--kubeconfig <file>",
-      "a kubeconfig with a context named like each cluster",
-    ),
-    kubeconfigDir: parameter.string(
-      "--kubeconfig-dir <dir>",
-      "a folder of <cluster>.kubeconfig files",
-    ),
-    backend: parameter.choice(
-      "--backend <backend>",
-      "builtin: run bindops's kube-bind backend in-process; external: a kube-bind backend runs",
-      ["builtin", "external"],
-      "builtin",
-    ),
-    requestTimeout: parameter.string(
-      "--request-timeout <seconds>",
-      "how long to wait for each export request's phase",
-      "60",
-    ),
+    ...reconcilerOptions,
     statusDir: parameter.string(
       "--status-dir <dir>",
       "also write the status files under this folder (e.g. a checkout)",
@@ -163,25 +168,7 @@ export const commandSpecs = {
       "how often to fetch and reconcile (hand edits are reverted then too)",
       "30",
     ),
-    kubeconfig: parameter.string(
-      "--kubeconfig <file>",
-      "a kubeconfig with a context named like each cluster",
-    ),
-    kubeconfigDir: parameter.string(
-      "--kubeconfig-dir <dir>",
-      "a folder of <cluster>.kubeconfig files",
-    ),
-    backend: parameter.choice(
-      "--backend <backend>",
-      "builtin: run bindops's kube-bind backend in-process; external: a kube-bind backend runs",
-      ["builtin", "external"],
-      "builtin",
-    ),
-    requestTimeout: parameter.string(
-      "--request-timeout <seconds>",
-      "how long to wait for each export request's phase",
-      "60",
-    ),
+    ...reconcilerOptions,
     author: parameter.string(
       "--author <name <email>>",
       "author of status commits",

@@ -4,7 +4,7 @@ import { BindopsError, ExitCode } from "../../core/errors.js";
 import { contentRevision } from "../../git/content-revision.js";
 import { readRevisionSnapshot } from "../../git/read-revision-snapshot.js";
 import { writeLine, type CommandContext } from "../io.js";
-import { Reconciler } from "../reconciler.js";
+import { reconcilerFor } from "../reconciler.js";
 import type { OptionsOf } from "./command-specs.js";
 
 /**
@@ -24,16 +24,7 @@ export async function reconcileCommand(
   const revision = await contentRevision(repo, options.rev, "status", { signal: ctx.signal });
   // The tip: the content of `revision`, and the status files the last reconcile wrote.
   const snapshot = await readRevisionSnapshot(repo, options.rev, { signal: ctx.signal });
-  const reconciler = new Reconciler({
-    kubeconfig: options.kubeconfig,
-    kubeconfigDir: options.kubeconfigDir,
-    backend: options.backend,
-    requestTimeoutMs: seconds(options.requestTimeout, "--request-timeout") * 1000,
-    env: ctx.env,
-    cwd: ctx.cwd,
-    logger: ctx.logger,
-    signal: ctx.signal,
-  });
+  const reconciler = reconcilerFor(ctx, options);
   try {
     const result = await reconciler.reconcile(snapshot, revision);
     for (const [file, text] of result.statusFiles) {

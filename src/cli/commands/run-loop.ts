@@ -6,7 +6,7 @@ import { contentRevision } from "../../git/content-revision.js";
 import { onlyStatusChanged } from "../../git/only-status-changed.js";
 import { openSource } from "../../git/open-source.js";
 import type { CommandContext } from "../io.js";
-import { Reconciler } from "../reconciler.js";
+import { reconcilerFor } from "../reconciler.js";
 import type { OptionsOf } from "./command-specs.js";
 import { seconds } from "./reconcile.js";
 
@@ -30,16 +30,7 @@ export async function runCommand(
     env: ctx.env,
     logger: log,
   });
-  const reconciler = new Reconciler({
-    kubeconfig: options.kubeconfig,
-    kubeconfigDir: options.kubeconfigDir,
-    backend: options.backend,
-    requestTimeoutMs: seconds(options.requestTimeout, "--request-timeout") * 1000,
-    env: ctx.env,
-    cwd: ctx.cwd,
-    logger: log,
-    signal: ctx.signal,
-  });
+  const reconciler = reconcilerFor(ctx, options);
   const author = parseAuthor(options.author);
   let applied: string | undefined;
   let failures = 0;
