@@ -18,6 +18,7 @@ import { createSchemaRegistry } from "../schema/schema-registry.js";
 import { validateDocument } from "../schema/validate-document.js";
 import { isCrdDocument } from "../schema/validate-documents.js";
 import { affectedDocuments } from "./affected-documents.js";
+import { createPace } from "./pace.js";
 import { RepositoryFiles, type CheckedFiles } from "./repository-files.js";
 
 /** Options of {@link validate}. */
@@ -38,7 +39,13 @@ export interface ValidateOptions {
    */
   changedFiles?: ReadonlySet<string>;
   toolVersion: string;
+  /** Stops the run: the returned promise rejects with its reason, and no report is made. */
   signal?: AbortSignal;
+  /**
+   * How long validation runs between turns of the event loop, in milliseconds (default 50), so
+   * that a signal handler, and so `signal`, can stop a long run promptly.
+   */
+  sliceMs?: number;
   /** Told how long each phase took, in milliseconds (for benchmarks). */
   onPhase?: (phase: string, ms: number) => void;
 }
@@ -101,11 +108,15 @@ function uniqueRules(rules: readonly RuleInfo[]): RuleInfo[] {
  * schema, run the semantic checks and the claim policies, and return the findings with
  * positions, in a stable order. Free of I/O: a snapshot reader (`src/git`) has read the files.
  */
-export function validate(snapshot: Snapshot, options: ValidateOptions): ValidateReport {
+export async function validate(
+  snapshot: Snapshot,
+  options: ValidateOptions,
+): Promise<ValidateReport> {
   const started = performance.now();
   const { signal } = options;
   const phase = phaseTimer(options.onPhase);
-  const repository = new RepositoryFiles(snapshot.files, signal ? { signal } : {});
+  const pace = createPace({ signal, sliceMs: options.sliceMs });
+  const repository = new RepositoryFiles(snapshot.files, { pace });
   // Named after the root like repository files, but added to the positions after them.
   const extraSources = new SourceMap();
   const extra = (snapshots: readonly Snapshot[] | undefined): ManifestDocument[] =>
@@ -119,10 +130,11 @@ export function validate(snapshot: Snapshot, options: ValidateOptions): Validate
   const registry = createSchemaRegistry();
   const crdFindings: Finding[] = [];
   // Each CRD is read once, for the registry here and for the checks across documents below.
-  const crds = [...crdDocuments, ...repository.crds()].map(crdFactsOf);
+  const crds = [...crdDocuments, ...(await repository.crds())].map(crdFactsOf);
   for (const crd of crds) appendAll(crdFindings, registry.addCrd(crd));
   const unknownKinds = options.ignoreUnknownKinds ? "ignore" : "error";
-  const checked = repository.check({ registry, unknownKinds });
+  const checked = await repository.check({ registry, unknownKinds });
+  if (pace.due()) await pace.turn();
   phase("load and check documents");
   const { documents: repoDocuments, facts: repoFacts, sources } = checked;
   for (const [file, source] of extraSources.entries()) sources.set(file, source);
@@ -165,6 +177,7 @@ export function validate(snapshot: Snapshot, options: ValidateOptions): Validate
   }
   appendAll(findings, yaml11Findings(checked, scope));
   phase("check across documents");
+  if (pace.due()) await pace.turn();
 
   // Claim policies: the repository's (its policies folder and --policy folders), then the
   // shipped defaults. A ClaimPolicy anywhere else is an error and is not obeyed. They read
@@ -181,6 +194,7 @@ export function validate(snapshot: Snapshot, options: ValidateOptions): Validate
   const decisions = evaluateClaims(repoOurs, [...repoPolicies.policies, ...defaults.policies]);
   appendAll(findings, policyFindings(decisions));
   phase("policies");
+  signal?.throwIfAborted();
 
   const reported = dedupe(findings.filter(inScope))
     .map((finding) => sources.locateFinding(finding))

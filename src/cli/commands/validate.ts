@@ -65,7 +65,8 @@ export async function validateCommand(
   } else {
     snapshot = readFolderSnapshot(root, { ...read, paths: absolute });
   }
-  const report = validate(snapshot, {
+  ctx.logger.debug({ files: snapshot.files.size }, "validating");
+  const report = await validate(snapshot, {
     crds: dirs(options.crdDir, "--crd-dir"),
     policies: dirs(options.policy, "--policy"),
     ...(existsSync(defaultPolicyDir)
