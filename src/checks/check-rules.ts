@@ -212,6 +212,13 @@ export const checkRules = [
       "Two documents define the same object (group, kind, namespace and name) for the same cluster.",
     help: "Remove or rename one of them; the second would overwrite the first.",
   },
+  {
+    id: "duplicate-object-elsewhere",
+    severity: "warning",
+    description:
+      "Two files outside bindops's cluster folders define the same object differently; they collide only if both are applied to one cluster.",
+    help: "Fine for separate clusters, overlays or examples; otherwise remove or rename one.",
+  },
   // Kinds.
   {
     id: "missing-type-meta",

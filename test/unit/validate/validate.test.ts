@@ -50,7 +50,7 @@ describe("validate", () => {
       "b.yaml": `${configMap("same", "  k: one\n")}---\n${configMap("other", "  k: two\n")}`,
       "c.yaml": configMap("other", "  k: three\n"),
     });
-    assert.deepEqual(located(report, "duplicate-object"), ["c.yaml:4:3"]);
+    assert.deepEqual(located(report, "duplicate-object-elsewhere"), ["c.yaml:4:3"]);
   });
 
   it("finds a CRD whose kind is spelled with escapes, and checks custom resources against it", async () => {
