@@ -234,6 +234,21 @@ export const checkRules = [
       "A plain scalar reads differently in YAML 1.2 (bindops) and YAML 1.1 (kubectl and other tools): yes/no/on/off/y/n, 0755, 1:20.",
     help: 'Quote the scalar ("yes", "0755") or write the value YAML 1.2 and 1.1 agree on (true, 493).',
   },
+  // Kubernetes API versions.
+  {
+    id: "removed-api",
+    severity: "error",
+    description:
+      "The apiVersion of this kind is no longer served by the Kubernetes release validated for (--kubernetes-version).",
+    help: "Move to the replacement the message names (Kubernetes' deprecated API migration guide says what changed).",
+  },
+  {
+    id: "deprecated-api",
+    severity: "warning",
+    description:
+      "The apiVersion of this kind is deprecated in the Kubernetes release validated for, and will be removed.",
+    help: "Move to the replacement the message names before upgrading to the release that removes it.",
+  },
   // Credentials.
   {
     id: "credential-in-repo",

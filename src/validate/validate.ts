@@ -5,6 +5,7 @@ import type { ManifestDocument } from "../core/manifest.js";
 import { checkRules, checkYaml11Scalars, runChecks } from "../checks/index.js";
 import { documentFacts, type DocumentFacts } from "../core/document-facts.js";
 import { bindopsApiVersion } from "../core/kube-groups.js";
+import { newestKubernetesVersion } from "../core/removed-apis.js";
 import { loadFiles } from "../manifests/load-files.js";
 import { loadRules } from "../manifests/load-rules.js";
 import { SourceMap } from "../manifests/source-map.js";
@@ -33,6 +34,11 @@ export interface ValidateOptions {
   /** bindops's shipped default policies, tried last. */
   defaultPolicies?: Snapshot;
   ignoreUnknownKinds?: boolean;
+  /**
+   * The Kubernetes release (`1.29`) the manifests are meant for: API versions it no longer serves
+   * are errors, deprecated ones warnings. Default: the newest release bindops knows.
+   */
+  kubernetesVersion?: string;
   /**
    * When set, only documents in these files (paths of the snapshot), and what they reference or
    * what references them, are reported on.
@@ -133,7 +139,8 @@ export async function validate(
   const crds = [...crdDocuments, ...(await repository.crds())].map(crdFactsOf);
   for (const crd of crds) appendAll(crdFindings, registry.addCrd(crd));
   const unknownKinds = options.ignoreUnknownKinds ? "ignore" : "error";
-  const checked = await repository.check({ registry, unknownKinds });
+  const kubernetesVersion = options.kubernetesVersion ?? newestKubernetesVersion;
+  const checked = await repository.check({ registry, unknownKinds, kubernetesVersion });
   if (pace.due()) await pace.turn();
   phase("load and check documents");
   const { documents: repoDocuments, facts: repoFacts, sources } = checked;

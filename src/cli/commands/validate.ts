@@ -73,6 +73,9 @@ export async function validateCommand(
       ? { defaultPolicies: readExtraFolder(root, defaultPolicyDir, "policies", ctx.signal) }
       : {}),
     ignoreUnknownKinds: options.ignoreUnknownKinds,
+    ...(options.kubernetesVersion === undefined
+      ? {}
+      : { kubernetesVersion: kubernetesRelease(options.kubernetesVersion) }),
     ...(changedFiles ? { changedFiles } : {}),
     toolVersion: packageVersion(),
     signal: ctx.signal,
@@ -86,6 +89,20 @@ export async function validateCommand(
   );
   ctx.logger.debug({ durationMs: report.durationMs }, "validated");
   return report.findings.some((f) => f.severity === "error") ? ExitCode.invalid : ExitCode.ok;
+}
+
+/** `1.25`, `v1.25` or `1.25.3` as the release `1.25`; anything else is a usage error. */
+function kubernetesRelease(version: string): string {
+  const match = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(version.trim());
+  if (match === null) {
+    throw new BindopsError(
+      "usage",
+      "bad-kubernetes-version",
+      `--kubernetes-version ${version}: not a Kubernetes release`,
+      { hint: "write it as 1.29 (or v1.29.3)" },
+    );
+  }
+  return `${match[1]}.${match[2]}`;
 }
 
 /** A folder outside the repository walk as a snapshot, its files named relative to the root. */
