@@ -9,12 +9,22 @@ import { newestKubernetesVersion } from "../core/removed-apis.js";
 import { loadFiles } from "../manifests/load-files.js";
 import { loadRules } from "../manifests/load-rules.js";
 import { SourceMap } from "../manifests/source-map.js";
-import type { Snapshot } from "../core/snapshot.js";
+import type { Snapshot, SnapshotFile } from "../core/snapshot.js";
+import {
+  nonManifestFiles,
+  nonManifestKinds,
+  type NonManifestKind,
+} from "../manifests/non-manifest-files.js";
 import { evaluateClaims } from "../policy/evaluate-claims.js";
 import { loadPolicies } from "../policy/load-policies.js";
 import { placePolicies } from "../policy/policy-placement.js";
 import { policyFindings } from "../policy/policy-findings.js";
-import type { ReportFile, RuleInfo, ValidateReport } from "../report/validate-report.js";
+import type {
+  ReportFile,
+  RuleInfo,
+  SkippedFiles,
+  ValidateReport,
+} from "../report/validate-report.js";
 import { createSchemaRegistry } from "../schema/schema-registry.js";
 import { validateDocument } from "../schema/validate-document.js";
 import { isCrdDocument } from "../schema/validate-documents.js";
@@ -122,7 +132,8 @@ export async function validate(
   const { signal } = options;
   const phase = phaseTimer(options.onPhase);
   const pace = createPace({ signal, sliceMs: options.sliceMs });
-  const repository = new RepositoryFiles(snapshot.files, { pace });
+  const { files, skipped } = manifestsOnly(snapshot.files);
+  const repository = new RepositoryFiles(files, { pace });
   // Named after the root like repository files, but added to the positions after them.
   const extraSources = new SourceMap();
   const extra = (snapshots: readonly Snapshot[] | undefined): ManifestDocument[] =>
@@ -206,7 +217,7 @@ export async function validate(
   const reported = dedupe(findings.filter(inScope))
     .map((finding) => sources.locateFinding(finding))
     .sort(compareFindings);
-  const inventory = inventoryOf(repoDocuments, repoFacts, snapshot.files.keys(), scope);
+  const inventory = inventoryOf(repoDocuments, repoFacts, files.keys(), scope);
   phase("report");
   return {
     root: snapshot.origin.path,
@@ -217,7 +228,26 @@ export async function validate(
     toolVersion: options.toolVersion,
     durationMs: Math.round(performance.now() - started),
     inventory,
+    ...(skipped.length > 0 ? { skipped } : {}),
   };
+}
+
+/** The snapshot's files without those that are not manifests, which are listed by kind. */
+function manifestsOnly(all: ReadonlyMap<string, SnapshotFile>): {
+  files: ReadonlyMap<string, SnapshotFile>;
+  skipped: SkippedFiles[];
+} {
+  const found = nonManifestFiles(all);
+  if (found.size === 0) return { files: all, skipped: [] };
+  const files = new Map([...all].filter(([file]) => !found.has(file)));
+  const byKind = new Map<NonManifestKind, string[]>();
+  for (const [file, kind] of found) byKind.set(kind, [...(byKind.get(kind) ?? []), file]);
+  const skipped = [...byKind].map(([kind, list]) => ({
+    kind,
+    description: nonManifestKinds[kind],
+    files: list.sort(),
+  }));
+  return { files, skipped };
 }
 
 /** Reports the time since the previous call, under a name. */

@@ -82,6 +82,11 @@ export async function validateCommand(
   });
 
   const shown = relativeTo(report, ctx.cwd);
+  for (const { description, files } of shown.skipped ?? []) {
+    const some = files.slice(0, 3).join(", ") + (files.length > 3 ? ", ..." : "");
+    ctx.logger.info(`skipped ${files.length} ${description}: ${some}`);
+    ctx.logger.debug({ files }, `all skipped ${description}`);
+  }
   ctx.stdout.write(
     renderReport(shown, options.output, {
       color: ctx.color,
@@ -149,6 +154,9 @@ function relativeTo(report: ValidateReport, cwd: string): ValidateReport {
     })),
     ...(report.inventory
       ? { inventory: report.inventory.map((f) => ({ ...f, file: rename(f.file) })) }
+      : {}),
+    ...(report.skipped
+      ? { skipped: report.skipped.map((s) => ({ ...s, files: s.files.map(rename) })) }
       : {}),
   };
 }
