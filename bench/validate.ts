@@ -115,7 +115,7 @@ for (const r of results) {
   const snapshot = readFolderSnapshot(corpus);
   const policies = readFolderSnapshot(path.join(repoRoot, "policies"));
   phases.push(["read snapshot", performance.now() - started]);
-  const report = validate(snapshot, {
+  const report = await validate(snapshot, {
     defaultPolicies: policies,
     toolVersion: "bench",
     onPhase: (phase, ms) => phases.push([phase, ms]),

@@ -19,6 +19,9 @@ interface ClaimContext {
   exportFile: string | undefined;
 }
 
+/** A path into the fields every object has, whatever its schema. */
+const objectMetaPath = /^(?:metadata|apiVersion|kind)(?:\.|$)/;
+
 const claimable = new Set(["/configmaps", "/secrets", "/serviceaccounts"]);
 
 /**
@@ -30,7 +33,8 @@ const claimable = new Set(["/configmaps", "/secrets", "/serviceaccounts"]);
  * - for each reference: it names an exported resource unless the isolation is None
  *   (`claim-reference-not-exported`), has a `jsonPath.name` (`claim-reference-missing-name`),
  *   its versions resolve to versions the CRD serves (`claim-reference-version-unknown`), its
- *   gjson paths lead to names in that CRD's schema (`claim-reference-path-unknown`), and without a
+ *   gjson paths lead to names in that CRD's schema, or in ObjectMeta's for paths into `metadata`
+ *   (`claim-reference-path-unknown`), and without a
  *   `jsonPath.namespace` it matches any namespace unless the isolation is Namespaced
  *   (`claim-reference-any-namespace`, warning).
  * A binding's references are checked against its template's resources and its own isolation
@@ -247,14 +251,38 @@ function checkReferenceSchema(
 ): Finding[] {
   const { document, exportFile } = context;
   const { key, pointer, group, resource } = reference;
-  const own = reference.versions;
-  const versions = own.length > 0 ? own : (exportedResource(context, reference)?.versions ?? []);
-  if (group === "" || exportFile === undefined || versions.length === 0) return [];
-  const { crd } = index.findCrd(group, resource, exportFile);
-  if (crd === undefined) return [];
-
   const findings: Finding[] = [];
   const reported = new Set<string>();
+  const paths = [
+    ["name", reference.namePath],
+    ["namespace", reference.namespacePath],
+  ] as const;
+  const unknownPath = (name: string, message: string) => {
+    reported.add(name);
+    findings.push(
+      documentFinding(
+        "claim-reference-path-unknown",
+        document,
+        `${pointer}/jsonPath/${name}`,
+        message,
+      ),
+    );
+  };
+  // Paths into metadata mean the same in every kind: checked whether or not the CRD is known.
+  for (const [name, path] of paths) {
+    if (path === undefined || !objectMetaPath.test(path)) continue;
+    const result = walkGjsonPath({}, path);
+    if (result.status === "missing") {
+      unknownPath(name, `jsonPath.${name} does not lead to a name of ${key}: ${result.message}`);
+    } else reported.add(name);
+  }
+
+  const own = reference.versions;
+  const versions = own.length > 0 ? own : (exportedResource(context, reference)?.versions ?? []);
+  if (group === "" || exportFile === undefined || versions.length === 0) return findings;
+  const { crd } = index.findCrd(group, resource, exportFile);
+  if (crd === undefined) return findings;
+
   versions.forEach((version, k) => {
     const served = crd.versions.find((v) => v.name === version && v.served);
     if (served === undefined) {
@@ -269,22 +297,13 @@ function checkReferenceSchema(
       );
       return;
     }
-    const paths = [
-      ["name", reference.namePath],
-      ["namespace", reference.namespacePath],
-    ] as const;
     for (const [name, path] of paths) {
       if (served.schema === undefined || path === undefined || reported.has(name)) continue;
       const result = walkGjsonPath(served.schema, path);
       if (result.status !== "missing") continue;
-      reported.add(name);
-      findings.push(
-        documentFinding(
-          "claim-reference-path-unknown",
-          document,
-          `${pointer}/jsonPath/${name}`,
-          `jsonPath.${name} does not lead to a name of ${key} ${version}: ${result.message}`,
-        ),
+      unknownPath(
+        name,
+        `jsonPath.${name} does not lead to a name of ${key} ${version}: ${result.message}`,
       );
     }
   });

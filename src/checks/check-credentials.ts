@@ -30,6 +30,7 @@ const privateKey = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
 /** A kubeconfig written into a string, with a credential line in it. */
 const inlineKubeconfig =
   /^\s*(?:token|client-key-data|password|client-secret|id-token|refresh-token)\s*:\s*["']?[^\s"'#]/m;
+const base64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 /** Values that stand for a secret rather than being one: `${TOKEN}`, `{{ .token }}`, `<token>`. */
 const placeholder = /^(?:\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|<[^<>]*>|\*+)$/s;
 
@@ -40,8 +41,9 @@ const placeholder = /^(?:\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|<[^<>]*>|\*+)$/s;
  * cluster entries included. Schemas are not data: subtrees under `openAPIV3Schema` are skipped, so
  * a CRD property named `password` is fine. Empty strings and placeholders are not credentials.
  *
- * `plain-secret` (warning): a core Secret with non-empty `data` or `stringData`; its values are
- * not reported again as credentials.
+ * `plain-secret` (warning): a core Secret with non-empty `data` or `stringData`. Credentials among
+ * its values (a `password`, a PEM private key, in `stringData` or base64 in `data`) are errors
+ * (`credential-in-repo`) as anywhere else: committed secret material is never only a warning.
  *
  * One document (of type `type`) at a time, so that each is checked as soon as it is parsed. The
  * walk keeps a path, not a pointer per node: a pointer is built only for a finding.
@@ -84,11 +86,20 @@ export function checkCredentials(
       const top = path.length === 0;
       for (const child of Object.keys(record)) {
         if (child === "openAPIV3Schema") continue;
-        if (isSecret && top && (child === "data" || child === "stringData")) continue;
         path.push(child);
-        visit(record[child], child);
+        // A Secret's data is base64: its values are judged by what they decode to.
+        if (isSecret && top && child === "data") visitEncoded(asRecord(record[child]) ?? {});
+        else visit(record[child], child);
         path.pop();
       }
+    }
+  };
+  const visitEncoded = (data: Record<string, unknown>): void => {
+    for (const [key, value] of Object.entries(data)) {
+      if (typeof value !== "string" || !base64.test(value)) continue;
+      path.push(key);
+      visit(Buffer.from(value, "base64").toString("utf8"), key);
+      path.pop();
     }
   };
   visit(document.value, undefined);

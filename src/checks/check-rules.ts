@@ -212,6 +212,13 @@ export const checkRules = [
       "Two documents define the same object (group, kind, namespace and name) for the same cluster.",
     help: "Remove or rename one of them; the second would overwrite the first.",
   },
+  {
+    id: "duplicate-object-elsewhere",
+    severity: "warning",
+    description:
+      "Two files outside bindops's cluster folders define the same object differently; they collide only if both are applied to one cluster.",
+    help: "Fine for separate clusters, overlays or examples; otherwise remove or rename one.",
+  },
   // Kinds.
   {
     id: "missing-type-meta",
@@ -226,6 +233,21 @@ export const checkRules = [
     description:
       "A plain scalar reads differently in YAML 1.2 (bindops) and YAML 1.1 (kubectl and other tools): yes/no/on/off/y/n, 0755, 1:20.",
     help: 'Quote the scalar ("yes", "0755") or write the value YAML 1.2 and 1.1 agree on (true, 493).',
+  },
+  // Kubernetes API versions.
+  {
+    id: "removed-api",
+    severity: "error",
+    description:
+      "The apiVersion of this kind is no longer served by the Kubernetes release validated for (--kubernetes-version).",
+    help: "Move to the replacement the message names (Kubernetes' deprecated API migration guide says what changed).",
+  },
+  {
+    id: "deprecated-api",
+    severity: "warning",
+    description:
+      "The apiVersion of this kind is deprecated in the Kubernetes release validated for, and will be removed.",
+    help: "Move to the replacement the message names before upgrading to the release that removes it.",
   },
   // Credentials.
   {

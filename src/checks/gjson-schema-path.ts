@@ -1,4 +1,5 @@
 import { asRecord } from "../core/lenient.js";
+import { objectMetaSchema } from "../schema/object-meta-schema.js";
 
 /** What walking a gjson path through a CRD schema found. */
 export type SchemaPathResult =
@@ -9,6 +10,17 @@ export type SchemaPathResult =
 
 type Schema = Record<string, unknown>;
 
+/**
+ * Every object's `metadata`, as the API server knows it (ObjectMeta): a path into it is checked
+ * like a path into the CRD's own schema, since kube-bind skips a reference whose path does not
+ * resolve (a misspelt `metadata.namespac` would claim same-named objects in every namespace).
+ */
+const objectMeta = objectMetaSchema({ fields: "kubernetes", requireName: false }) as Schema;
+const topLevel: Schema = {
+  type: "object",
+  properties: { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: objectMeta },
+};
+
 /** Characters of gjson syntax beyond plain fields and `#` (wildcards, queries, modifiers). */
 const unsupported = /[*?@|!{}[\]()=<>%,]/;
 const found: SchemaPathResult = { status: "found" };
@@ -18,19 +30,15 @@ const missing = (message: string): SchemaPathResult => ({ status: "missing", mes
  * Walks a gjson path (as kube-bind's claim references use: fields separated by `.`, `\.` for a
  * literal dot, `#` for every element of a list, a number for one element) through a CRD version's
  * `openAPIV3Schema`, and says whether it leads to a name: a string, a list of strings, or anything
- * under `metadata` or inside `x-kubernetes-preserve-unknown-fields`, where the schema does not say.
+ * inside `x-kubernetes-preserve-unknown-fields`, where the schema does not say. Paths into
+ * `metadata` are walked through ObjectMeta's fields (`labels.<key>`, `ownerReferences.#.name`, ...).
  */
 export function walkGjsonPath(schema: Schema, path: string): SchemaPathResult {
   const segments = splitPath(path);
   if (segments === undefined) return { status: "unchecked" };
   if (segments.some((s) => s === "")) return missing(`\`${path}\` has an empty field name`);
   const [first] = segments;
-  if (first === "metadata") {
-    return segments.length > 1 ? found : missing("`metadata` is an object, not a name");
-  }
-  if ((first === "apiVersion" || first === "kind") && segments.length === 1) return found;
-
-  let node = schema;
+  let node = first === "metadata" || first === "apiVersion" || first === "kind" ? topLevel : schema;
   const walked: string[] = [];
   for (const segment of segments) {
     const next = step(node, segment, walked);
@@ -70,7 +78,7 @@ function step(
     node["x-kubernetes-embedded-resource"] === true &&
     ["apiVersion", "kind", "metadata"].includes(segment)
   ) {
-    return found;
+    return { node: asRecord(asRecord(topLevel.properties)?.[segment]) ?? {} };
   }
   if (isList) {
     const fixed = [...walked, "#", segment].join(".");

@@ -4,6 +4,7 @@ import { addParameters, readParameters } from "./command-spec.js";
 import { commandSpecs, type OptionsOf } from "./commands/command-specs.js";
 import { createLogger, type LogFormat } from "./logger.js";
 import type { CommandContext } from "./io.js";
+import { outputError } from "./output-error.js";
 import { packageVersion } from "./package-version.js";
 import { controlPlaneServers } from "../dev/control-plane-servers.js";
 
@@ -53,7 +54,7 @@ Exit codes:
   1   differences found (commands run with --exit-code)
   2   invalid input or policy violation
   3   usage error
-  4   git, cluster or GitHub unreachable or refused
+  4   git, cluster or GitHub unreachable or refused; output that cannot be written
   70  internal error (a bug: please report it)
   130 interrupted (Ctrl-C or SIGTERM)
 
@@ -243,8 +244,13 @@ export async function run(env: RunEnvironment): Promise<ExitCode> {
       env.stderr.write("interrupted\n");
       return ExitCode.interrupted;
     }
-    reportError(error, env.stderr, { debug, json: logFormat === "json" });
-    return exitCodeFor(error);
+    const failure = outputError(error) ?? error;
+    try {
+      reportError(failure, env.stderr, { debug, json: logFormat === "json" });
+    } catch {
+      // stderr cannot be written either: the exit code is all that is left to say it.
+    }
+    return exitCodeFor(failure);
   }
 }
 

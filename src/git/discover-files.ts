@@ -44,9 +44,10 @@ export function discoverFiles(
 ): DiscoveredFiles {
   const rootPath = resolve(root);
   const rootReal = realRoot(rootPath);
-  const { ignores, filesMayMatch } = ignoreRules(readIgnoreFile(rootReal), options.exclude ?? []);
+  const ignoreFile = readIgnoreFile(rootReal);
+  const { ignores, filesMayMatch } = ignoreRules(ignoreFile, options.exclude ?? []);
   const files = new Set<string>();
-  const findings: Finding[] = [];
+  const findings: Finding[] = refuseHiddenPolicies(rootReal, ignoreFile, options.exclude ?? []);
 
   const isIgnored = (rel: string, directory: boolean): boolean =>
     rel.split("/").some((segment) => SKIPPED_DIRECTORIES.has(segment)) ||
@@ -164,6 +165,55 @@ function realRoot(rootPath: string): string {
     "path-not-found",
     `the repository root ${rootPath} is not a directory`,
   );
+}
+
+/**
+ * The repository file and the policies folder are never ignorable: hiding them would switch the
+ * repository's claim policies off without a word. `.bindopsignore` that matches them is an error
+ * finding on it (the run fails); `--exclude` that does is a usage error.
+ */
+function refuseHiddenPolicies(
+  rootReal: string,
+  ignoreFile: string,
+  exclude: readonly string[],
+): Finding[] {
+  const repositoryFile = join(rootReal, "bindops.yaml");
+  let text: string;
+  try {
+    text = readFileSync(repositoryFile, "utf8");
+  } catch {
+    return []; // not a bindops repository, or nothing to protect
+  }
+  // `spec.paths.policies`, read without a YAML parser: this layer only lists files.
+  const configured = /^\s+policies:\s*["']?([^"'\s#]+)/m.exec(text)?.[1];
+  const folder = (configured ?? "policies").replace(/^\.\//, "").replace(/\/+$/, "");
+  const guarded = ["bindops.yaml", `${folder}/`];
+  try {
+    for (const entry of readdirSync(join(rootReal, folder), { withFileTypes: true })) {
+      if (entry.isFile() && MANIFEST.test(entry.name)) guarded.push(`${folder}/${entry.name}`);
+    }
+  } catch {
+    // no policies folder: only the repository file is guarded
+  }
+  const fromIgnoreFile = ignoreFile === "" ? undefined : ignoreRules(ignoreFile, []);
+  const fromExclude = exclude.length === 0 ? undefined : ignoreRules("", exclude);
+  const hidden = (rules: typeof fromExclude) => guarded.find((path) => rules?.ignores(path));
+  const excluded = hidden(fromExclude);
+  if (excluded !== undefined) {
+    throw new BindopsError("usage", "exclude-hides-policies", `--exclude matches ${excluded}`, {
+      hint: "bindops.yaml and the policies folder are always validated: they decide which claims are allowed",
+    });
+  }
+  const ignored = hidden(fromIgnoreFile);
+  if (ignored === undefined) return [];
+  return [
+    {
+      severity: "error",
+      rule: "ignore-hides-policies",
+      message: `.bindopsignore matches ${ignored}, which is never ignorable: ignoring bindops.yaml or the policies folder would switch the repository's claim policies off`,
+      location: { file: ".bindopsignore" },
+    },
+  ];
 }
 
 /** `.bindopsignore` at the root, or `""` when there is none. */

@@ -22,6 +22,10 @@ export const loadRules = [
   rule("unreadable-file", "The file or directory can be read."),
   rule("symlink-outside-root", "Symbolic links stay inside the repository."),
   rule("symlink-broken", "Symbolic links with a manifest name point to a file."),
+  rule(
+    "ignore-hides-policies",
+    "`.bindopsignore` does not match bindops.yaml or the policies folder: they are never ignorable.",
+  ),
 ] as const;
 
 /** Rule ids of the loader's findings. */

@@ -48,6 +48,19 @@ export interface ValidateReport {
    * documents that have findings.
    */
   inventory?: ReportFile[];
+  /**
+   * Files recognised as something other than manifests (kustomizations, Helm charts, values and
+   * templates, kustomize patches) and not validated, by kind.
+   */
+  skipped?: SkippedFiles[];
+}
+
+/** Files of one kind that are not manifests, and what they are. */
+export interface SkippedFiles {
+  kind: string;
+  /** What they are, and how to validate what they produce. */
+  description: string;
+  files: string[];
 }
 
 /** Counts shown in every format's summary. */

@@ -145,6 +145,10 @@ class Registry implements SchemaRegistry {
     const existing = this.customResources.get(groupKind)?.crd.document;
     const same = existing?.file === document.file && existing.index === document.index;
     if (existing !== undefined && !same) {
+      // The same CRD in several clusters' folders (a Flux layout) is one definition, compiled once.
+      if (JSON.stringify(existing.value.spec) === JSON.stringify(document.value.spec)) {
+        return findings;
+      }
       report(
         "warning",
         "/spec/names/kind",

@@ -1,13 +1,16 @@
 import type { Finding, Severity } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
-import { checkCredentials } from "../checks/index.js";
+import { checkCredentials, checkRemovedApi } from "../checks/index.js";
 import type { DocumentFacts } from "../core/document-facts.js";
 import type { SchemaRegistry } from "../schema/schema-registry.js";
 import { validateDocument } from "../schema/validate-document.js";
 
 /** What `validate` finds in one document's value by itself, before looking across documents. */
 export interface DocumentResult {
-  /** Schema findings; none for a document without apiVersion and kind (the checks report it). */
+  /**
+   * Schema findings, and a removed or deprecated API version (which replaces the schema findings
+   * when it is removed); none for a document without apiVersion and kind (the checks report it).
+   */
   schema: readonly Finding[];
   /** `credential-in-repo` and `plain-secret`. */
   credentials: readonly Finding[];
@@ -17,6 +20,8 @@ export interface CheckDocumentContext {
   /** Knows every CRD of the run already. */
   registry: SchemaRegistry;
   unknownKinds: Severity | "ignore";
+  /** The Kubernetes release (`1.37`) whose removed and deprecated API versions are reported. */
+  kubernetesVersion: string;
 }
 
 const none: readonly Finding[] = [];
@@ -31,10 +36,17 @@ export function checkDocument(
   facts: DocumentFacts,
   context: CheckDocumentContext,
 ): DocumentResult {
+  const removed = checkRemovedApi(document, facts.type, context.kubernetesVersion);
+  // A removed version's old schema says nothing useful: the fix is the replacement.
   const schema =
     facts.type === undefined
       ? none
-      : validateDocument(document, context.registry, { unknownKinds: context.unknownKinds });
+      : removed?.severity === "error"
+        ? [removed]
+        : [
+            ...(removed ? [removed] : []),
+            ...validateDocument(document, context.registry, { unknownKinds: context.unknownKinds }),
+          ];
   const credentials = checkCredentials(document, facts.type);
   return { schema, credentials: credentials.length > 0 ? credentials : none };
 }

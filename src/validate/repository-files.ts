@@ -11,6 +11,7 @@ import { reloadDocument } from "../manifests/reload-document.js";
 import { SourceMap } from "../manifests/source-map.js";
 import { isCrdDocument } from "../schema/validate-documents.js";
 import { checkDocument, type CheckDocumentContext } from "./check-document.js";
+import { createPace, type Pace } from "./pace.js";
 
 /** The repository's files, loaded and checked document by document, in file order. */
 export interface CheckedFiles {
@@ -75,24 +76,28 @@ export class RepositoryFiles {
   readonly #files: readonly string[];
   readonly #reads: (SnapshotFile | undefined)[];
   readonly #parsed = new Map<number, LoadedSource>();
-  readonly #signal: AbortSignal | undefined;
+  readonly #pace: Pace;
 
-  /** `files`: a snapshot's path → bytes, in the order they are reported. */
-  constructor(files: ReadonlyMap<string, SnapshotFile>, options: { signal?: AbortSignal } = {}) {
+  /**
+   * `files`: a snapshot's path → bytes, in the order they are reported. `pace` gives the event
+   * loop a turn between files now and then, and stops the run once its signal is aborted.
+   */
+  constructor(files: ReadonlyMap<string, SnapshotFile>, options: { pace?: Pace } = {}) {
     this.#files = [...files.keys()];
     this.#reads = [...files.values()];
-    this.#signal = options.signal;
+    this.#pace = options.pace ?? createPace();
   }
 
   /** The CustomResourceDefinitions among the files' documents, in file order. */
-  crds(): ManifestDocument[] {
+  async crds(): Promise<ManifestDocument[]> {
     const crds: ManifestDocument[] = [];
-    this.#reads.forEach((read, i) => {
-      if (read === undefined || !isReadable(read) || !mayHoldCrd(read)) return;
+    for (const [i, read] of this.#reads.entries()) {
+      if (read === undefined || !isReadable(read) || !mayHoldCrd(read)) continue;
+      if (this.#pace.due()) await this.#pace.turn();
       const loaded = this.#load(i, read);
       this.#parsed.set(i, loaded);
       for (const document of loaded.documents) if (isCrdDocument(document)) crds.push(document);
-    });
+    }
     return crds;
   }
 
@@ -100,7 +105,7 @@ export class RepositoryFiles {
    * Parses every file and checks each document by itself (`checkDocument`) against `context`,
    * whose registry knows every CRD of the run. Call once, after {@link crds}.
    */
-  check(context: CheckDocumentContext): CheckedFiles {
+  async check(context: CheckDocumentContext): Promise<CheckedFiles> {
     const checked: CheckedFiles = {
       documents: [],
       facts: [],
@@ -111,15 +116,15 @@ export class RepositoryFiles {
       sources: new SourceMap(),
     };
     const { sources } = checked;
-    this.#reads.forEach((read, i) => {
-      this.#signal?.throwIfAborted();
+    for (const [i, read] of this.#reads.entries()) {
+      if (this.#pace.due()) await this.#pace.turn();
       const file = this.#files[i]!;
       this.#reads[i] = undefined;
-      if (read === undefined) return;
+      if (read === undefined) continue;
       if (!isReadable(read)) {
         const { rule, message } = read;
         checked.findings.push({ severity: "error", rule, message, location: { file } });
-        return;
+        continue;
       }
       const loaded = this.#parsed.get(i) ?? this.#load(i, read);
       this.#parsed.delete(i);
@@ -140,12 +145,11 @@ export class RepositoryFiles {
           readAcrossDocuments(facts.type) ? document : new ReparsedDocument(document, sources),
         );
       }
-    });
+    }
     return checked;
   }
 
   #load(i: number, bytes: Uint8Array): LoadedSource {
-    this.#signal?.throwIfAborted();
     return loadSource(this.#files[i]!, bytes, defaultLoadLimits);
   }
 }

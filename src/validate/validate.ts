@@ -5,19 +5,31 @@ import type { ManifestDocument } from "../core/manifest.js";
 import { checkRules, checkYaml11Scalars, runChecks } from "../checks/index.js";
 import { documentFacts, type DocumentFacts } from "../core/document-facts.js";
 import { bindopsApiVersion } from "../core/kube-groups.js";
+import { newestKubernetesVersion } from "../core/removed-apis.js";
 import { loadFiles } from "../manifests/load-files.js";
 import { loadRules } from "../manifests/load-rules.js";
 import { SourceMap } from "../manifests/source-map.js";
-import type { Snapshot } from "../core/snapshot.js";
+import type { Snapshot, SnapshotFile } from "../core/snapshot.js";
+import {
+  nonManifestFiles,
+  nonManifestKinds,
+  type NonManifestKind,
+} from "../manifests/non-manifest-files.js";
 import { evaluateClaims } from "../policy/evaluate-claims.js";
 import { loadPolicies } from "../policy/load-policies.js";
 import { placePolicies } from "../policy/policy-placement.js";
 import { policyFindings } from "../policy/policy-findings.js";
-import type { ReportFile, RuleInfo, ValidateReport } from "../report/validate-report.js";
+import type {
+  ReportFile,
+  RuleInfo,
+  SkippedFiles,
+  ValidateReport,
+} from "../report/validate-report.js";
 import { createSchemaRegistry } from "../schema/schema-registry.js";
 import { validateDocument } from "../schema/validate-document.js";
 import { isCrdDocument } from "../schema/validate-documents.js";
 import { affectedDocuments } from "./affected-documents.js";
+import { createPace } from "./pace.js";
 import { RepositoryFiles, type CheckedFiles } from "./repository-files.js";
 
 /** Options of {@link validate}. */
@@ -33,12 +45,23 @@ export interface ValidateOptions {
   defaultPolicies?: Snapshot;
   ignoreUnknownKinds?: boolean;
   /**
+   * The Kubernetes release (`1.29`) the manifests are meant for: API versions it no longer serves
+   * are errors, deprecated ones warnings. Default: the newest release bindops knows.
+   */
+  kubernetesVersion?: string;
+  /**
    * When set, only documents in these files (paths of the snapshot), and what they reference or
    * what references them, are reported on.
    */
   changedFiles?: ReadonlySet<string>;
   toolVersion: string;
+  /** Stops the run: the returned promise rejects with its reason, and no report is made. */
   signal?: AbortSignal;
+  /**
+   * How long validation runs between turns of the event loop, in milliseconds (default 50), so
+   * that a signal handler, and so `signal`, can stop a long run promptly.
+   */
+  sliceMs?: number;
   /** Told how long each phase took, in milliseconds (for benchmarks). */
   onPhase?: (phase: string, ms: number) => void;
 }
@@ -101,11 +124,16 @@ function uniqueRules(rules: readonly RuleInfo[]): RuleInfo[] {
  * schema, run the semantic checks and the claim policies, and return the findings with
  * positions, in a stable order. Free of I/O: a snapshot reader (`src/git`) has read the files.
  */
-export function validate(snapshot: Snapshot, options: ValidateOptions): ValidateReport {
+export async function validate(
+  snapshot: Snapshot,
+  options: ValidateOptions,
+): Promise<ValidateReport> {
   const started = performance.now();
   const { signal } = options;
   const phase = phaseTimer(options.onPhase);
-  const repository = new RepositoryFiles(snapshot.files, signal ? { signal } : {});
+  const pace = createPace({ signal, sliceMs: options.sliceMs });
+  const { files, skipped } = manifestsOnly(snapshot.files);
+  const repository = new RepositoryFiles(files, { pace });
   // Named after the root like repository files, but added to the positions after them.
   const extraSources = new SourceMap();
   const extra = (snapshots: readonly Snapshot[] | undefined): ManifestDocument[] =>
@@ -119,10 +147,12 @@ export function validate(snapshot: Snapshot, options: ValidateOptions): Validate
   const registry = createSchemaRegistry();
   const crdFindings: Finding[] = [];
   // Each CRD is read once, for the registry here and for the checks across documents below.
-  const crds = [...crdDocuments, ...repository.crds()].map(crdFactsOf);
+  const crds = [...crdDocuments, ...(await repository.crds())].map(crdFactsOf);
   for (const crd of crds) appendAll(crdFindings, registry.addCrd(crd));
   const unknownKinds = options.ignoreUnknownKinds ? "ignore" : "error";
-  const checked = repository.check({ registry, unknownKinds });
+  const kubernetesVersion = options.kubernetesVersion ?? newestKubernetesVersion;
+  const checked = await repository.check({ registry, unknownKinds, kubernetesVersion });
+  if (pace.due()) await pace.turn();
   phase("load and check documents");
   const { documents: repoDocuments, facts: repoFacts, sources } = checked;
   for (const [file, source] of extraSources.entries()) sources.set(file, source);
@@ -165,6 +195,7 @@ export function validate(snapshot: Snapshot, options: ValidateOptions): Validate
   }
   appendAll(findings, yaml11Findings(checked, scope));
   phase("check across documents");
+  if (pace.due()) await pace.turn();
 
   // Claim policies: the repository's (its policies folder and --policy folders), then the
   // shipped defaults. A ClaimPolicy anywhere else is an error and is not obeyed. They read
@@ -181,11 +212,12 @@ export function validate(snapshot: Snapshot, options: ValidateOptions): Validate
   const decisions = evaluateClaims(repoOurs, [...repoPolicies.policies, ...defaults.policies]);
   appendAll(findings, policyFindings(decisions));
   phase("policies");
+  signal?.throwIfAborted();
 
   const reported = dedupe(findings.filter(inScope))
     .map((finding) => sources.locateFinding(finding))
     .sort(compareFindings);
-  const inventory = inventoryOf(repoDocuments, repoFacts, snapshot.files.keys(), scope);
+  const inventory = inventoryOf(repoDocuments, repoFacts, files.keys(), scope);
   phase("report");
   return {
     root: snapshot.origin.path,
@@ -196,7 +228,26 @@ export function validate(snapshot: Snapshot, options: ValidateOptions): Validate
     toolVersion: options.toolVersion,
     durationMs: Math.round(performance.now() - started),
     inventory,
+    ...(skipped.length > 0 ? { skipped } : {}),
   };
+}
+
+/** The snapshot's files without those that are not manifests, which are listed by kind. */
+function manifestsOnly(all: ReadonlyMap<string, SnapshotFile>): {
+  files: ReadonlyMap<string, SnapshotFile>;
+  skipped: SkippedFiles[];
+} {
+  const found = nonManifestFiles(all);
+  if (found.size === 0) return { files: all, skipped: [] };
+  const files = new Map([...all].filter(([file]) => !found.has(file)));
+  const byKind = new Map<NonManifestKind, string[]>();
+  for (const [file, kind] of found) byKind.set(kind, [...(byKind.get(kind) ?? []), file]);
+  const skipped = [...byKind].map(([kind, list]) => ({
+    kind,
+    description: nonManifestKinds[kind],
+    files: list.sort(),
+  }));
+  return { files, skipped };
 }
 
 /** Reports the time since the previous call, under a name. */

@@ -28,8 +28,8 @@ function comparable(report: ValidateReport): Omit<ValidateReport, "durationMs"> 
   return rest;
 }
 
-const run = (snapshot: Snapshot) =>
-  comparable(validate(snapshot, { defaultPolicies, toolVersion: "test" }));
+const run = async (snapshot: Snapshot) =>
+  comparable(await validate(snapshot, { defaultPolicies, toolVersion: "test" }));
 
 /** `examples/` in a new git repository, under `sub/` so that the root is not the top level. */
 function exampleRepository(): { top: string; root: string } {
@@ -72,10 +72,10 @@ describe("validate of a git revision", function () {
     git(top, "add", "-A");
     git(top, "commit", "-qm", "content");
 
-    const fromFolder = run(readFolderSnapshot(root));
+    const fromFolder = await run(readFolderSnapshot(root));
     const revision = await readRevisionSnapshot(root, "HEAD");
     assert.equal(revision.revision, git(top, "rev-parse", "HEAD").trim());
-    const fromRevision = run(revision);
+    const fromRevision = await run(revision);
     const rules = fromFolder.findings.map((f) => f.rule);
     for (const rule of ["binding-unknown-template", "yaml-syntax", "yaml11-ambiguous"]) {
       assert.ok(rules.includes(rule), `${rule} in ${rules.join(", ")}`);
@@ -94,12 +94,12 @@ describe("validate of a git revision", function () {
     writeFileSync(path.join(root, "uncommitted.yaml"), "kind: [unclosed\n");
     const status = git(top, "status", "--porcelain");
 
-    const atHead = run(await readRevisionSnapshot(root, "HEAD"));
+    const atHead = await run(await readRevisionSnapshot(root, "HEAD"));
     const errors = (report: typeof atHead) => [
       ...new Set(report.findings.filter((f) => f.severity === "error").map((f) => f.rule)),
     ];
     assert.deepEqual(errors(atHead), ["binding-unknown-template"]);
-    assert.deepEqual(errors(run(readFolderSnapshot(root))), ["yaml-syntax"]);
+    assert.deepEqual(errors(await run(readFolderSnapshot(root))), ["yaml-syntax"]);
     assert.equal(git(top, "status", "--porcelain"), status);
   });
 

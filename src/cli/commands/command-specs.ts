@@ -69,6 +69,10 @@ export const commandSpecs = {
       "--ignore-unknown-kinds",
       "do not report kinds bindops has no schema for",
     ),
+    kubernetesVersion: parameter.string(
+      "--kubernetes-version <version>",
+      "the Kubernetes release to check API versions against: removed ones are errors, deprecated ones warnings (default: the newest known)",
+    ),
     changedSince: parameter.string(
       "--changed-since <rev>",
       "validate only documents in files changed since this git revision, and what they reference",

@@ -45,7 +45,7 @@ export async function demoCommand(
   step(1, `validating ${path.relative(ctx.cwd, repo) || "."}`);
   const snapshot = readFolderSnapshot(repo, { signal: ctx.signal });
   const defaultPolicies = path.join(packageRoot, "policies");
-  const report = validate(snapshot, {
+  const report = await validate(snapshot, {
     defaultPolicies: rebaseSnapshot(
       readFolderSnapshot(defaultPolicies, { signal: ctx.signal }),
       path.relative(repo, defaultPolicies).split(path.sep).join("/"),

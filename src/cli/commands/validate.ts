@@ -65,19 +65,28 @@ export async function validateCommand(
   } else {
     snapshot = readFolderSnapshot(root, { ...read, paths: absolute });
   }
-  const report = validate(snapshot, {
+  ctx.logger.debug({ files: snapshot.files.size }, "validating");
+  const report = await validate(snapshot, {
     crds: dirs(options.crdDir, "--crd-dir"),
     policies: dirs(options.policy, "--policy"),
     ...(existsSync(defaultPolicyDir)
       ? { defaultPolicies: readExtraFolder(root, defaultPolicyDir, "policies", ctx.signal) }
       : {}),
     ignoreUnknownKinds: options.ignoreUnknownKinds,
+    ...(options.kubernetesVersion === undefined
+      ? {}
+      : { kubernetesVersion: kubernetesRelease(options.kubernetesVersion) }),
     ...(changedFiles ? { changedFiles } : {}),
     toolVersion: packageVersion(),
     signal: ctx.signal,
   });
 
   const shown = relativeTo(report, ctx.cwd);
+  for (const { description, files } of shown.skipped ?? []) {
+    const some = files.slice(0, 3).join(", ") + (files.length > 3 ? ", ..." : "");
+    ctx.logger.info(`skipped ${files.length} ${description}: ${some}`);
+    ctx.logger.debug({ files }, `all skipped ${description}`);
+  }
   ctx.stdout.write(
     renderReport(shown, options.output, {
       color: ctx.color,
@@ -85,6 +94,20 @@ export async function validateCommand(
   );
   ctx.logger.debug({ durationMs: report.durationMs }, "validated");
   return report.findings.some((f) => f.severity === "error") ? ExitCode.invalid : ExitCode.ok;
+}
+
+/** `1.25`, `v1.25` or `1.25.3` as the release `1.25`; anything else is a usage error. */
+function kubernetesRelease(version: string): string {
+  const match = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(version.trim());
+  if (match === null) {
+    throw new BindopsError(
+      "usage",
+      "bad-kubernetes-version",
+      `--kubernetes-version ${version}: not a Kubernetes release`,
+      { hint: "write it as 1.29 (or v1.29.3)" },
+    );
+  }
+  return `${match[1]}.${match[2]}`;
 }
 
 /** A folder outside the repository walk as a snapshot, its files named relative to the root. */
@@ -131,6 +154,9 @@ function relativeTo(report: ValidateReport, cwd: string): ValidateReport {
     })),
     ...(report.inventory
       ? { inventory: report.inventory.map((f) => ({ ...f, file: rename(f.file) })) }
+      : {}),
+    ...(report.skipped
+      ? { skipped: report.skipped.map((s) => ({ ...s, files: s.files.map(rename) })) }
       : {}),
   };
 }

@@ -228,6 +228,46 @@ describe("claim checks", () => {
       }
     });
 
+    it("checks paths into metadata against ObjectMeta's fields, with or without the CRD", () => {
+      const typos: [string, string, RegExp][] = [
+        ["name", "metadata.nme", /`metadata` has no field `nme`/],
+        ["namespace", "metadata.namespac", /`metadata` has no field `namespac`/],
+        ["namespace", "metadata.labels", /leads to an object/],
+        ["name", "metadata.ownerReferences.name", /write `metadata.ownerReferences.#.name`/],
+        ["name", "metadata.generation.x", /has no field `x`/],
+      ];
+      for (const [field, path, message] of typos) {
+        const jsonPath = {
+          name: "spec.secretName",
+          namespace: "metadata.namespace",
+          [field]: path,
+        };
+        for (const [crd, what] of [
+          [crdDoc(), "with its CRD"],
+          [repositoryDoc(), "without its CRD"],
+        ] as const) {
+          const findings = checkReference({ ...referenceToSecretName, jsonPath }, crd);
+          assert.deepEqual(
+            where(findings, "claim-reference-path-unknown"),
+            [[template, `${referencePointer}/jsonPath/${field}`]],
+            `${path} ${what}`,
+          );
+          assert.match(messageOf(findings, "claim-reference-path-unknown"), message);
+        }
+      }
+      for (const path of [
+        "metadata.namespace",
+        "metadata.name",
+        "metadata.annotations.example\\.com/secret",
+        "metadata.ownerReferences.#.name",
+        "metadata.finalizers",
+      ]) {
+        const jsonPath = { name: path, namespace: "metadata.namespace" };
+        const findings = checkReference({ ...referenceToSecretName, jsonPath }, repositoryDoc());
+        assert.deepEqual(where(findings, "claim-reference-path-unknown"), [], path);
+      }
+    });
+
     it("checks a binding's references against its template's CRD", () => {
       const reference = {
         ...referenceToSecretName,

@@ -94,7 +94,7 @@ describe("credential checks", () => {
     assert.deepEqual(findings, []);
   });
 
-  it("warns about a Secret with data, without reporting its values again", () => {
+  it("warns about a Secret with data, and reports the credentials among its values as errors", () => {
     const findings = runChecks([
       doc("s.yaml", {
         apiVersion: "v1",
@@ -106,14 +106,32 @@ describe("credential checks", () => {
         apiVersion: "v1",
         kind: "Secret",
         metadata: { name: "t" },
-        data: { token: "YWJj" },
+        data: {
+          token: "YWJj",
+          "ca.crt": Buffer.from("-----BEGIN CERTIFICATE-----\nMIIB\n").toString("base64"),
+          "key.pem": Buffer.from(pem).toString("base64"),
+          blank: Buffer.from("").toString("base64"),
+        },
+      }),
+      doc("u.yaml", {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "u" },
+        data: { config: Buffer.from("debug: true\n").toString("base64") },
       }),
     ]);
     assert.deepEqual(where(findings, "plain-secret"), [
       ["s.yaml", "/stringData"],
       ["t.yaml", "/data"],
+      ["u.yaml", "/data"],
     ]);
-    assert.deepEqual(where(findings, "credential-in-repo"), []);
+    assert.deepEqual(where(findings, "credential-in-repo"), [
+      ["s.yaml", "/stringData/password"],
+      ["s.yaml", "/stringData/tls.key"],
+      ["t.yaml", "/data/token"],
+      ["t.yaml", "/data/key.pem"],
+    ]);
+    assert.ok(findings.every((f) => f.rule !== "credential-in-repo" || f.severity === "error"));
     assert.match(
       messageOf(findings, "plain-secret"),
       /Secret orders\/db .*sealed-secrets or external-secrets/,

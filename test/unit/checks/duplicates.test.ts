@@ -9,16 +9,51 @@ const configMap = (name: string, namespace?: string, apiVersion = "v1") => ({
 });
 
 describe("duplicate objects", () => {
-  it("reports the second definition of an object, naming the first", () => {
+  it("reports the second definition of an object in one cluster's folder, naming the first", () => {
     const findings = runChecks([
-      doc("a.yaml", { ...configMap("settings", "team"), data: { mode: "a" } }),
-      doc("b.yaml", { ...configMap("settings", "team"), data: { mode: "b" } }, 2, 14),
+      repositoryDoc(),
+      doc("providers/provider/a.yaml", { ...configMap("settings", "team"), data: { mode: "a" } }),
+      doc(
+        "providers/provider/b.yaml",
+        { ...configMap("settings", "team"), data: { mode: "b" } },
+        2,
+        14,
+      ),
     ]);
-    assert.deepEqual(where(findings, "duplicate-object"), [["b.yaml", "/metadata/name"]]);
+    assert.deepEqual(where(findings, "duplicate-object"), [
+      ["providers/provider/b.yaml", "/metadata/name"],
+    ]);
     assert.match(
       messageOf(findings, "duplicate-object"),
-      /ConfigMap team\/settings .*first at a.yaml:1/,
+      /ConfigMap team\/settings .*first at providers\/provider\/a.yaml:1/,
     );
+  });
+
+  it("only warns about the same object in two files outside bindops's folders, naming both", () => {
+    // A Flux-style layout: one folder per cluster, the same objects with other values in each.
+    const findings = runChecks([
+      repositoryDoc(),
+      doc("clusters/staging/app.yaml", { ...configMap("settings", "team"), data: { env: "s" } }),
+      doc("clusters/production/app.yaml", { ...configMap("settings", "team"), data: { env: "p" } }),
+    ]);
+    assert.deepEqual(where(findings, "duplicate-object"), []);
+    assert.deepEqual(where(findings, "duplicate-object-elsewhere"), [
+      ["clusters/production/app.yaml", "/metadata/name"],
+    ]);
+    const warning = findings.find((f) => f.rule === "duplicate-object-elsewhere")!;
+    assert.equal(warning.severity, "warning");
+    assert.match(
+      warning.message,
+      /ConfigMap team\/settings is also defined at clusters\/staging\/app.yaml:1/,
+    );
+  });
+
+  it("reports the same object twice in one file anywhere: applying the file collides", () => {
+    const findings = runChecks([
+      doc("app.yaml", { ...configMap("settings", "team"), data: { mode: "a" } }),
+      doc("app.yaml", { ...configMap("settings", "team"), data: { mode: "b" } }, 1, 5),
+    ]);
+    assert.deepEqual(where(findings, "duplicate-object"), [["app.yaml", "/metadata/name"]]);
   });
 
   it("tells objects apart by group, kind, namespace and name, not by version", () => {

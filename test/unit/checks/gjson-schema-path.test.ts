@@ -43,5 +43,7 @@ describe("walkGjsonPath", () => {
     });
     assert.equal(walkGjsonPath(schema, "spec..names").status, "missing");
     assert.equal(walkGjsonPath(schema, "metadata").status, "missing");
+    assert.equal(walkGjsonPath(schema, "metadata.namespac").status, "missing");
+    assert.equal(walkGjsonPath(schema, "spec.template.metadata.nme").status, "missing");
   });
 });

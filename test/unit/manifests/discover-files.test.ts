@@ -48,6 +48,40 @@ describe("discoverFiles", () => {
     assert.deepEqual(files, ["a.yaml", "keep.tmp.yaml"]);
   });
 
+  it("refuses to let .bindopsignore or --exclude hide bindops.yaml or the policies folder", () => {
+    const repository = "kind: Repository\nspec:\n  paths:\n    policies: ./rules/\n";
+    for (const [ignoreFile, hidden] of [
+      ["policies/\n", undefined], // not the policies folder of this repository
+      ["rules/\n", "rules/"],
+      ["rules/*.yaml\n", "rules/deny.yaml"],
+      ["*.yaml\n!rules/**\n", "bindops.yaml"],
+    ] as const) {
+      repo = tempRepo({
+        ".bindopsignore": ignoreFile,
+        "bindops.yaml": repository,
+        "rules/deny.yaml": m,
+      });
+      const { findings } = discoverFiles(repo.root, []);
+      assert.deepEqual(
+        findings.map((f) => [f.rule, f.location.file, f.severity]),
+        hidden === undefined ? [] : [["ignore-hides-policies", ".bindopsignore", "error"]],
+        ignoreFile,
+      );
+      if (hidden !== undefined) assert.match(findings[0]!.message, new RegExp(`matches ${hidden}`));
+      assert.throws(
+        () => discoverFiles(repo.root, [], { exclude: ["rules"] }),
+        (error: unknown) =>
+          error instanceof BindopsError &&
+          error.code === "exclude-hides-policies" &&
+          error.exitCode === 3,
+      );
+      repo.remove();
+    }
+    // Without bindops.yaml there is nothing to protect.
+    repo = tempRepo({ ".bindopsignore": "policies/\n", "policies/p.yaml": m });
+    assert.deepEqual(discoverFiles(repo.root, []).findings, []);
+  });
+
   it("takes paths relative to the root or absolute inside it, files or folders, without duplicates", () => {
     repo = tempRepo({ "a/one.yaml": m, "a/two.yaml": m, "b/three.yaml": m, "c/four.yaml": m });
     const { files } = discoverFiles(repo.root, [

@@ -4,7 +4,7 @@ import { validate } from "../../../src/validate/validate.js";
 import { tempRepo } from "../manifests/temp-repo.js";
 
 describe("validate: a repository with very many findings", () => {
-  it("reports 200,000 findings of one document without overflowing the stack", function () {
+  it("reports 200,000 findings of one document without overflowing the stack", async function () {
     this.timeout(60_000);
     const count = 200_000;
     const data = Array.from({ length: count }, (_, i) => `  k${i}: yes\n`).join("");
@@ -12,7 +12,7 @@ describe("validate: a repository with very many findings", () => {
       "cm.yaml": `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: n}\ndata:\n${data}`,
     });
     try {
-      const report = validate(readFolderSnapshot(repo.root), { toolVersion: "test" });
+      const report = await validate(readFolderSnapshot(repo.root), { toolVersion: "test" });
       assert.ok(report.findings.length >= count, String(report.findings.length));
     } finally {
       repo.remove();

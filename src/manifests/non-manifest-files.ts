@@ -1,0 +1,102 @@
+import { load } from "js-yaml";
+import { isReadable, type SnapshotFile } from "../core/snapshot.js";
+
+/** A kind of YAML file that is not a Kubernetes manifest, as found in GitOps repositories. */
+export type NonManifestKind =
+  "kustomization" | "kustomize-patch" | "helm-chart" | "helm-values" | "helm-template";
+
+/** What each kind is, and what to do to validate what it produces; for the user's info line. */
+export const nonManifestKinds: Record<NonManifestKind, string> = {
+  kustomization: "kustomization files (validate what `kustomize build DIR` writes)",
+  "kustomize-patch":
+    "kustomize patches (partial objects; validate what `kustomize build DIR` writes)",
+  "helm-chart": "Helm Chart.yaml files",
+  "helm-values": "Helm values files",
+  "helm-template":
+    "Helm templates (they need rendering: validate what `helm template CHART` writes)",
+};
+
+const kustomizationName = /(?:^|\/)kustomization\.ya?ml$/i;
+const chartName = /(?:^|\/)Chart\.ya?ml$/;
+const valuesName = /(?:^|\/)values[^/]*\.ya?ml$/i;
+/** Go template actions: `{{ .Values.x }}`, `{{- include ... }}`, `{{ if ... }}`, comments. */
+const templateAction = /\{\{-?\s*(?:[.$/]|[a-z]+\b)/;
+
+const folderOf = (file: string): string => file.slice(0, file.lastIndexOf("/") + 1);
+
+/**
+ * The files of a snapshot that are not manifests, by kind: kustomizations, the patch files they
+ * list (`patches[].path`, `patchesStrategicMerge`, `patchesJson6902[].path`), Helm charts'
+ * Chart.yaml, `values*.yaml` files, and Helm templates (a chart's `templates/` with template actions).
+ * A bindops `templates/` folder of APIServiceExportTemplates holds no template actions and is
+ * left alone. Pure: reads the bytes it is given.
+ */
+export function nonManifestFiles(
+  files: ReadonlyMap<string, SnapshotFile>,
+): Map<string, NonManifestKind> {
+  const found = new Map<string, NonManifestKind>();
+  const charts = [...files.keys()].filter((f) => chartName.test(f)).map(folderOf);
+  const inChart = (file: string) => charts.some((chart) => file.startsWith(chart));
+  for (const [file, bytes] of files) {
+    if (kustomizationName.test(file)) {
+      found.set(file, "kustomization");
+      if (isReadable(bytes)) {
+        for (const patch of patchesOf(bytes)) {
+          const path = normalise(folderOf(file) + patch);
+          if (path !== undefined && files.has(path)) found.set(path, "kustomize-patch");
+        }
+      }
+    } else if (chartName.test(file)) {
+      found.set(file, "helm-chart");
+    } else if (valuesName.test(file)) {
+      // Beside a chart, or beside a HelmRelease or an Argo CD application that uses it.
+      found.set(file, "helm-values");
+    } else if (
+      isReadable(bytes) &&
+      (inChart(file) || /(?:^|\/)templates\//.test(file)) &&
+      templateAction.test(
+        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"),
+      )
+    ) {
+      found.set(file, "helm-template");
+    }
+  }
+  return found;
+}
+
+/** The patch file paths a kustomization lists, relative to its folder. */
+function patchesOf(bytes: Uint8Array): string[] {
+  let value: unknown;
+  try {
+    value = load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+  } catch {
+    return []; // a broken kustomization is kustomize's to report
+  }
+  if (typeof value !== "object" || value === null) return [];
+  const record = value as Record<string, unknown>;
+  const paths: string[] = [];
+  const add = (entry: unknown) => {
+    if (typeof entry === "string") paths.push(entry);
+    else if (typeof entry === "object" && entry !== null) {
+      const path = (entry as Record<string, unknown>).path;
+      if (typeof path === "string") paths.push(path);
+    }
+  };
+  for (const key of ["patches", "patchesStrategicMerge", "patchesJson6902"]) {
+    const list = record[key];
+    if (Array.isArray(list)) list.forEach(add);
+  }
+  return paths;
+}
+
+/** `a/./b/../c.yaml` as `a/c.yaml`; undefined when it leaves the root. */
+function normalise(path: string): string | undefined {
+  const parts: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (parts.pop() === undefined) return undefined;
+    } else parts.push(part);
+  }
+  return parts.join("/");
+}

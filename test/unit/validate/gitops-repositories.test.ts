@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { readFolderSnapshot } from "../../../src/git/read-folder-snapshot.js";
+import { validate } from "../../../src/validate/validate.js";
+import { tempRepo } from "../manifests/temp-repo.js";
+
+const deployment = (replicas: number, image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: podinfo
+  namespace: apps
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: {app: podinfo}
+  template:
+    metadata:
+      labels: {app: podinfo}
+    spec:
+      containers:
+      - name: podinfo
+        image: ${image}
+        ports:
+        - {name: http, containerPort: 9898}
+`;
+
+const namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n";
+
+/**
+ * A healthy mixed repository as platform teams keep them: a Flux-style layout with a folder per
+ * cluster, an Argo CD application with a kustomize base and overlay (a patch file), and a Helm
+ * chart with values files and templates.
+ */
+const mixedRepository = {
+  // Flux: the same objects, with other values, in each cluster's folder.
+  "clusters/staging/kustomization.yaml":
+    "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- podinfo.yaml\n- namespace.yaml\n",
+  "clusters/staging/podinfo.yaml": deployment(1, "ghcr.io/stefanprodan/podinfo:6.5.0"),
+  "clusters/staging/namespace.yaml": namespace,
+  "clusters/production/kustomization.yaml": "resources:\n- podinfo.yaml\n- namespace.yaml\n",
+  "clusters/production/podinfo.yaml": deployment(3, "ghcr.io/stefanprodan/podinfo:6.4.0"),
+  "clusters/production/namespace.yaml": namespace,
+  // Argo CD: a kustomize base and an overlay that patches it.
+  "apps/guestbook/base/kustomization.yaml": "resources:\n- deployment.yaml\n",
+  "apps/guestbook/base/deployment.yaml": deployment(
+    1,
+    "gcr.io/heptio-images/ks-guestbook-demo:0.2",
+  ),
+  "apps/guestbook/overlays/prod/kustomization.yaml": [
+    "apiVersion: kustomize.config.k8s.io/v1beta1",
+    "kind: Kustomization",
+    "resources:\n- ../../base",
+    "patches:\n- path: replicas.yaml",
+    "patchesStrategicMerge:\n- ./image.yaml",
+    "",
+  ].join("\n"),
+  // Partial objects: no selector, no containers' images.
+  "apps/guestbook/overlays/prod/replicas.yaml":
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: podinfo\nspec:\n  replicas: 5\n",
+  "apps/guestbook/overlays/prod/image.yaml":
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: podinfo\nspec:\n  template:\n    spec:\n      containers:\n      - name: podinfo\n        image: podinfo:7\n",
+  // A Helm chart.
+  "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\nappVersion: 1.0.0\n",
+  "charts/web/values.yaml": "replicaCount: 1\nimage:\n  repository: nginx\n  tag: ''\n",
+  "charts/web/values-production.yaml": "replicaCount: 3\n",
+  "charts/web/templates/deployment.yaml": [
+    "apiVersion: apps/v1",
+    "kind: Deployment",
+    "metadata:",
+    '  name: {{ include "web.fullname" . }}',
+    "  labels:",
+    '    {{- include "web.labels" . | nindent 4 }}',
+    "spec:",
+    "  replicas: {{ .Values.replicaCount }}",
+    "",
+  ].join("\n"),
+  "charts/web/templates/service.yaml":
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  ports:\n  - port: 80\n",
+};
+
+describe("validate on GitOps repositories", () => {
+  it("passes a healthy mixed repository: Flux clusters, an Argo CD overlay, a Helm chart", async () => {
+    const repo = tempRepo(mixedRepository);
+    try {
+      const report = await validate(readFolderSnapshot(repo.root), { toolVersion: "test" });
+      const errors = report.findings.filter((f) => f.severity === "error");
+      assert.deepEqual(
+        errors.map((f) => `${f.location.file} [${f.rule}] ${f.message}`),
+        [],
+      );
+      assert.deepEqual(Object.fromEntries((report.skipped ?? []).map((s) => [s.kind, s.files])), {
+        kustomization: [
+          "apps/guestbook/base/kustomization.yaml",
+          "apps/guestbook/overlays/prod/kustomization.yaml",
+          "clusters/production/kustomization.yaml",
+          "clusters/staging/kustomization.yaml",
+        ],
+        "kustomize-patch": [
+          "apps/guestbook/overlays/prod/image.yaml",
+          "apps/guestbook/overlays/prod/replicas.yaml",
+        ],
+        "helm-chart": ["charts/web/Chart.yaml"],
+        "helm-values": ["charts/web/values-production.yaml", "charts/web/values.yaml"],
+        "helm-template": [
+          "charts/web/templates/deployment.yaml",
+          "charts/web/templates/service.yaml",
+        ],
+      });
+      assert.match(
+        report.skipped!.find((s) => s.kind === "helm-template")!.description,
+        /need rendering: validate what `helm template CHART` writes/,
+      );
+      // The manifests themselves are validated: 4 documents of the clusters, 1 of the base.
+      assert.equal(report.documents, 5);
+    } finally {
+      repo.remove();
+    }
+  });
+
+  it("still validates a bindops templates/ folder, and manifests a kustomization lists", async () => {
+    const repo = tempRepo({
+      "providers/p/templates/t.yaml":
+        "apiVersion: kube-bind.io/v1alpha2\nkind: APIServiceExportTemplate\nmetadata: {name: t}\nspec: {}\n",
+      "base/kustomization.yaml": "resources:\n- broken.yaml\n",
+      "base/broken.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n",
+    });
+    try {
+      const report = await validate(readFolderSnapshot(repo.root), { toolVersion: "test" });
+      const files = new Set(report.findings.map((f) => f.location.file));
+      assert.ok(files.has("providers/p/templates/t.yaml"));
+      assert.ok(files.has("base/broken.yaml"));
+      assert.deepEqual(
+        report.skipped?.map((s) => s.kind),
+        ["kustomization"],
+      );
+    } finally {
+      repo.remove();
+    }
+  });
+});
