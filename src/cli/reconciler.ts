@@ -71,7 +71,7 @@ export class Reconciler {
   /** Validates and reconciles one snapshot whose content is `revision`. */
   async reconcile(snapshot: Snapshot, revision: string): Promise<ReconcileResult> {
     const { logger, signal } = this.options;
-    const report = validate(snapshot, {
+    const report = await validate(snapshot, {
       ...(existsSync(defaultPolicyDir)
         ? {
             defaultPolicies: rebaseSnapshot(
