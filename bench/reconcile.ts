@@ -6,13 +6,14 @@
  * time of a second reconcile of the same, unchanged revision, next to the time of reading that
  * revision from git alone (the floor an unchanged reconcile is compared with).
  *
- * Run with `npm run bench:reconcile`.
+ * Run with `npm run bench:reconcile` (`-- --counts 1,10` for fewer sizes).
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { Reconciler } from "../src/cli/reconciler.js";
 import { defaultCacheDir } from "../src/dev/dev-paths.js";
@@ -20,6 +21,9 @@ import { devDown } from "../src/dev/dev-down.js";
 import { devUp } from "../src/dev/dev-up.js";
 import { readRevisionSnapshot } from "../src/git/read-revision-snapshot.js";
 
+const { values } = parseArgs({ options: { counts: { type: "string", default: "1,10,100" } } });
+const counts = values.counts.split(",").map(Number);
+if (!counts.every((n) => Number.isInteger(n) && n > 0)) throw new Error("--counts: e.g. 1,10,100");
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const logger = pino({ level: "error" });
 const dir = mkdtempSync(path.join(tmpdir(), "bindops-bench-reconcile-"));
@@ -60,7 +64,7 @@ try {
   });
   console.log(`Kubernetes ${up.version}, provider and consumer on loopback\n`);
   console.log("bindings  first reconcile  per binding  unchanged reconcile  git read alone");
-  for (const count of [1, 10, 100]) {
+  for (const count of counts) {
     const repo = repositoryOf(count);
     const revision = execFileSync("git", ["rev-parse", "HEAD"], { cwd: repo, env })
       .toString()

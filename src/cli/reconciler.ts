@@ -85,7 +85,9 @@ export class Reconciler {
     });
     const model = repositoryModel(loadFiles(snapshot.files).documents);
     const clients = new Map<string, KubeClient>();
-    for (const [name, role] of model.clusters) {
+    // A refused revision touches no cluster: its status is written without connecting.
+    const refused = report.findings.some((f) => f.severity === "error");
+    for (const [name, role] of refused ? [] : model.clusters) {
       clients.set(name, (await this.connect(name, role)).client);
     }
     return reconcileOnce({
@@ -119,16 +121,22 @@ export class Reconciler {
       cwd: this.options.cwd,
       signal,
     });
-    this.connected.set(name, cluster);
-    await installKubeBindCrds(cluster, logger, signal);
-    if (this.options.backend === "builtin" && role === "provider") {
-      const backend = startBackend({
-        client: cluster.client,
-        logger: logger.child({ cluster: name, component: "backend" }),
-      });
-      this.backends.push(backend);
-      await backend.ready;
+    try {
+      await installKubeBindCrds(cluster, logger, signal);
+      if (this.options.backend === "builtin" && role === "provider") {
+        const backend = startBackend({
+          client: cluster.client,
+          logger: logger.child({ cluster: name, component: "backend" }),
+        });
+        this.backends.push(backend);
+        await backend.ready;
+      }
+    } catch (error) {
+      // Not remembered: the next reconcile connects, installs and starts again.
+      cluster.client.close();
+      throw error;
     }
+    this.connected.set(name, cluster);
     return cluster;
   }
 }

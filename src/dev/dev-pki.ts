@@ -27,7 +27,9 @@ const loopback = ["IP:127.0.0.1", "IP:0:0:0:0:0:0:0:1", "DNS:localhost"];
 export async function ensureDevPki(paths: DevPaths, clusters: readonly string[]): Promise<void> {
   const pki = paths.pki;
   await mkdir(pki.dir, { recursive: true, mode: 0o700 });
-  if (!existsSync(pki.caCert) || !existsSync(pki.caKey)) {
+  // A new CA invalidates every certificate the old one signed: they are all issued again.
+  const newCa = !existsSync(pki.caCert) || !existsSync(pki.caKey);
+  if (newCa) {
     await issue({
       cert: pki.caCert,
       key: pki.caKey,
@@ -70,7 +72,7 @@ export async function ensureDevPki(paths: DevPaths, clusters: readonly string[])
     })),
   ];
   for (const spec of wanted) {
-    if (existsSync(spec.cert) && existsSync(spec.key)) continue;
+    if (!newCa && existsSync(spec.cert) && existsSync(spec.key)) continue;
     await issue({ ...spec, ca: { cert: pki.caCert, key: pki.caKey } });
   }
 }

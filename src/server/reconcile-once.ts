@@ -132,6 +132,7 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
 
   // Onboarding per (provider, consumer) pair the bindings use.
   const clusterNamespaces = new Map<string, string>();
+  const kubeconfigSecrets = new Map<string, string>();
   for (const b of model.bindings) {
     const pair = `${b.provider}/${b.consumer}`;
     if (clusterNamespaces.has(pair)) continue;
@@ -147,6 +148,7 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
       ...call,
     });
     clusterNamespaces.set(pair, onboarded.namespace);
+    kubeconfigSecrets.set(onboarded.namespace, onboarded.kubeconfigSecret.name);
   }
   const { planned, unplanned } = desiredBindings(
     model,
@@ -185,15 +187,19 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
       return;
     }
     try {
-      const observation = await reconcileBinding(desired, clientOf, options, log);
+      // Everything a planned binding may have applied stays in the inventory whatever this pass
+      // achieves: only what git no longer has is pruned.
       remember(desired.binding.provider, desired.request);
-      if (observation.bound) remember(desired.binding.consumer, desired.apiServiceBinding);
-      if (observation.request?.phase === "Failed") failed.push(desired.key);
+      remember(desired.binding.consumer, desired.apiServiceBinding);
+      remember(desired.binding.consumer, secretObject(desired));
+      const observation = await reconcileBinding(desired, clientOf, options, log, (ns) =>
+        kubeconfigSecrets.get(ns),
+      );
+      if (!observation.bound) failed.push(desired.key);
       write({ ...observation, revision });
     } catch (error) {
       if (options.signal?.aborted) throw error;
       failed.push(desired.key);
-      remember(desired.binding.provider, desired.request);
       const message = error instanceof Error ? error.message : String(error);
       log.error({ err: error }, `binding ${desired.key} could not be applied: ${message}`);
       write({
@@ -222,6 +228,7 @@ async function reconcileBinding(
   clientOf: (cluster: string) => KubeClient,
   options: ReconcileOptions,
   log: Logger,
+  secretNameIn: (clusterNamespace: string) => string | undefined,
 ): Promise<Omit<BindingObservation, "revision">> {
   const call = options.signal ? { signal: options.signal } : {};
   const provider = clientOf(desired.binding.provider);
@@ -259,7 +266,7 @@ async function reconcileBinding(
       apiVersion: "v1",
       kind: "Secret",
       namespace: desired.request.metadata.namespace ?? "",
-      name: "kubeconfig",
+      name: secretNameIn(desired.request.metadata.namespace ?? "") ?? "kubeconfig",
     },
     call,
   );
@@ -396,6 +403,17 @@ async function pruneAndRecord(
     );
   }
   return pruned;
+}
+
+function secretObject(desired: DesiredBinding): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: desired.kubeconfigSecret.name,
+      namespace: desired.kubeconfigSecret.namespace,
+    },
+  };
 }
 
 function parseInventory(inventory: KubeObject | undefined): ObjectRef[] {
