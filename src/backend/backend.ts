@@ -11,6 +11,7 @@ import { Informer } from "../kube/informer.js";
 import type { KubeClient, KubeObject, ObjectRef } from "../kube/kube-client.js";
 import { isKubeError } from "../kube/kube-error.js";
 import { objectRefOf as refOf } from "../kube/object-ref-of.js";
+import { ignoreNotFound } from "../kube/not-found.js";
 import { keyOf } from "../kube/object-cache.js";
 import { specsHash } from "./bound-schema.js";
 import {
@@ -298,9 +299,7 @@ export function startBackend(options: BackendOptions): RunningBackend {
         )) {
           await client
             .delete({ apiVersion: "v1", kind: "Namespace", name }, { signal })
-            .catch((e: unknown) => {
-              if (!isKubeError(e, "NotFound")) throw e;
-            });
+            .catch(ignoreNotFound);
           logger.info(`provider namespace ${name} deleted: APIServiceNamespace ${key} is gone`);
         }
         return;
@@ -421,8 +420,6 @@ async function deleteExportRbac(
     }
   }
   for (const ref of refs) {
-    await client.delete(ref, { signal }).catch((e: unknown) => {
-      if (!isKubeError(e, "NotFound")) throw e;
-    });
+    await client.delete(ref, { signal }).catch(ignoreNotFound);
   }
 }

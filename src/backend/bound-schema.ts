@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { canonicalJson } from "../core/canonical-json.js";
 import type { KubeObject } from "../kube/kube-client.js";
 import type { BoundSchemaSpec, InformerScope, Isolation } from "./kube-bind-objects.js";
 
@@ -61,15 +62,4 @@ export function specsHash(specs: readonly unknown[]): string {
   const hash = createHash("sha256");
   for (const spec of specs) hash.update(canonicalJson(spec));
   return hash.digest("hex");
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }

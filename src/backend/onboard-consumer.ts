@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { stringify } from "yaml";
 import { BindopsError } from "../core/errors.js";
 import type { KubeClient, KubeObject } from "../kube/kube-client.js";
-import { isKubeError } from "../kube/kube-error.js";
+import { getOrUndefined } from "../kube/not-found.js";
 import { clusterNamespaceName, defaultNamespacePrefix } from "./cluster-namespace-name.js";
 import { kubeBindApiVersion, kubeBindKeys } from "./kube-bind-objects.js";
 import { planConsumerExportsRole } from "./plan-export-rbac.js";
@@ -59,12 +59,11 @@ export async function onboardConsumer(
     [kubeBindKeys.author]: options.author,
   };
 
-  const existingBinding = await getOrUndefined(client, {
-    apiVersion: kubeBindApiVersion,
-    kind: "ClusterBinding",
-    namespace,
-    name: "cluster",
-  });
+  const existingBinding = await getOrUndefined(
+    client,
+    { apiVersion: kubeBindApiVersion, kind: "ClusterBinding", namespace, name: "cluster" },
+    call,
+  );
   const secretName =
     (existingBinding?.spec as { kubeconfigSecretRef?: { name?: string } } | undefined)
       ?.kubeconfigSecretRef?.name ?? kubeconfigSecretName;
@@ -263,17 +262,5 @@ async function waitForToken(
       );
     }
     await sleep(200, undefined, options.signal ? { signal: options.signal } : {});
-  }
-}
-
-async function getOrUndefined(
-  client: KubeClient,
-  ref: Parameters<KubeClient["get"]>[0],
-): Promise<KubeObject | undefined> {
-  try {
-    return await client.get(ref);
-  } catch (error) {
-    if (isKubeError(error, "NotFound")) return undefined;
-    throw error;
   }
 }

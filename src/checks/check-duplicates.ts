@@ -1,4 +1,5 @@
 import type { Finding } from "../core/finding.js";
+import { canonicalJson } from "../core/canonical-json.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { documentFinding } from "./document-finding.js";
 import { asString, field } from "../core/lenient.js";
@@ -38,7 +39,7 @@ export function checkDuplicates(index: RepositoryIndex): Finding[] {
     }
     const earlier = first.firstOf([scope, type.group, type.kind, namespace ?? "", name], document);
     if (earlier === undefined) return;
-    if (canonical(earlier.value) === canonical(document.value)) return;
+    if (canonicalJson(earlier.value) === canonicalJson(document.value)) return;
     const what = `${type.kind} ${namespace ? `${namespace}/` : ""}${name}`;
     // Outside bindops's folders, two files may well go to different clusters (Flux or Argo CD
     // layouts, overlays, separate examples): only one file applying both is sure to collide.
@@ -102,13 +103,4 @@ function fileScope(index: RepositoryIndex, file: string, group: string): string 
   // bindops's and kube-bind's own objects are applied by bindops, wherever they are written.
   if (folder === undefined) return ownGroups.has(group) ? root : unknownCluster;
   return folder.isCluster ? folder.prefix : `${root}${folder.area}`;
-}
-
-/** JSON with sorted keys, so that key order does not make two equal objects differ. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === "object" && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
 }

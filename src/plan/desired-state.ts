@@ -1,3 +1,4 @@
+import { canonicalJson } from "../core/canonical-json.js";
 import type { KubeObject } from "../core/kube-object.js";
 import type { ModelBinding, RepositoryModel } from "./repository-model.js";
 
@@ -134,7 +135,7 @@ function wireClaim(claim: Record<string, unknown>): Record<string, unknown> {
  * spec immutable, so a changed binding means a new request (and a new export).
  */
 export function requestSpecDiffers(live: KubeObject, desired: KubeObject): boolean {
-  return canonical(stripDefaults(live.spec)) !== canonical(stripDefaults(desired.spec));
+  return canonicalJson(stripDefaults(live.spec)) !== canonicalJson(stripDefaults(desired.spec));
 }
 
 function stripDefaults(spec: unknown): unknown {
@@ -144,16 +145,4 @@ function stripDefaults(spec: unknown): unknown {
     delete s.permissionClaims;
   if (Array.isArray(s.namespaces) && s.namespaces.length === 0) delete s.namespaces;
   return s;
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -5,7 +5,7 @@ import type { KubeObject } from "../core/kube-object.js";
 import { isReadable, type Snapshot } from "../core/snapshot.js";
 import { applyProviderObjects } from "../kube/apply-provider-objects.js";
 import type { KubeClient, ObjectRef } from "../kube/kube-client.js";
-import { isKubeError } from "../kube/kube-error.js";
+import { getOrUndefined, ignoreNotFound } from "../kube/not-found.js";
 import { objectRefOf as refOf } from "../kube/object-ref-of.js";
 import { loadFiles } from "../manifests/load-files.js";
 import { bindingStatusYaml, type BindingObservation } from "../plan/binding-status.js";
@@ -444,19 +444,6 @@ function managed(object: KubeObject, revision: string): KubeObject {
   };
 }
 
-async function getOrUndefined(
-  client: KubeClient,
-  ref: ObjectRef,
-  call: { signal?: AbortSignal },
-): Promise<KubeObject | undefined> {
-  try {
-    return await client.get(ref, call);
-  } catch (error) {
-    if (isKubeError(error, "NotFound")) return undefined;
-    throw error;
-  }
-}
-
 async function deleteAndWait(
   client: KubeClient,
   ref: ObjectRef,
@@ -479,10 +466,6 @@ async function forEachConcurrently<T>(
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
-
-function ignoreNotFound(error: unknown): void {
-  if (!isKubeError(error, "NotFound")) throw error;
 }
 
 /** The status files the snapshot has, by path. */
