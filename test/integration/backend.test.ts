@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
-import { parseAllDocuments, parse as parseYaml } from "yaml";
+import { parse as parseYaml } from "yaml";
 import { startBackend, type RunningBackend } from "../../src/backend/backend.js";
 import { onboardConsumer, type OnboardedConsumer } from "../../src/backend/onboard-consumer.js";
 import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cluster.js";
@@ -16,6 +15,7 @@ import { KubeError } from "../../src/kube/kube-error.js";
 import { RestKubeClient } from "../../src/kube/rest-kube-client.js";
 import { clusterStartTimeoutMs, clusters, type DevCluster } from "../support/clusters.js";
 import { eventually } from "../support/eventually.js";
+import { readManifests } from "../support/read-manifests.js";
 import { repoRoot } from "../support/repo-root.js";
 import { cliPath } from "../support/run-cli.js";
 
@@ -23,15 +23,6 @@ const logger = pino({ level: process.env.BINDOPS_TEST_LOG ?? "silent" });
 const kb = "kube-bind.io/v1alpha2";
 const run = Date.now().toString(36);
 const group = `backend-${run}.bindops.dev`;
-
-function readYamlDir(dir: string): KubeObject[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".yaml"))
-    .sort()
-    .flatMap((f) => parseAllDocuments(readFileSync(path.join(dir, f), "utf8")))
-    .map((d) => d.toJS() as KubeObject | null)
-    .filter((d): d is KubeObject => d !== null);
-}
 
 /** A small exported CRD of this run's own group, so tests may change it freely. */
 function widgetCrd(plural: string, scope = "Namespaced", column?: string): KubeObject {
@@ -124,7 +115,7 @@ describe("the built-in backend on the real provider API server", function () {
       env: {},
     });
     await installKubeBindCrds(provider, logger, AbortSignal.timeout(60_000));
-    const examples = readYamlDir(path.join(repoRoot, "examples/providers/dbaas/crds"));
+    const examples = readManifests(path.join(repoRoot, "examples/providers/dbaas/crds"));
     await installCrds(
       provider.client,
       [...examples, widgetCrd("widgets"), widgetCrd("gizmos", "Cluster")],
@@ -159,7 +150,7 @@ describe("the built-in backend on the real provider API server", function () {
 
   it("turns a request for examples/'s template Succeeded, with its export, bound schemas and namespaces", async () => {
     const { namespace } = await onboard();
-    const template = readYamlDir(path.join(repoRoot, "examples/providers/dbaas/templates"))[0]!;
+    const template = readManifests(path.join(repoRoot, "examples/providers/dbaas/templates"))[0]!;
     const spec = template.spec as Record<string, unknown>;
     await provider.client.create(
       request(namespace, "databases", {

@@ -1,31 +1,21 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { pino } from "pino";
-import { parseAllDocuments } from "yaml";
 import { startBackend, type RunningBackend } from "../../src/backend/backend.js";
 import { onboardConsumer } from "../../src/backend/onboard-consumer.js";
 import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cluster.js";
 import { installCrds } from "../../src/kube/install-crd.js";
-import type { KubeObject } from "../../src/kube/kube-client.js";
 import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
 import { eventually } from "../support/eventually.js";
+import { readCrds } from "../support/read-manifests.js";
 import { repoRoot, sharedDir } from "../support/repo-root.js";
 
 const shared = sharedDir();
 const upstreamDir =
   shared === undefined ? undefined : path.join(shared, "reference", "kube-bind", "crds");
 const kb = "kube-bind.io/v1alpha2";
-
-function readYaml(dir: string): KubeObject[] {
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .flatMap((f) => parseAllDocuments(readFileSync(path.join(dir, f), "utf8")))
-    .map((d) => d.toJS() as KubeObject | null)
-    .filter((d): d is KubeObject => d?.kind === "CustomResourceDefinition");
-}
 
 (upstreamDir && existsSync(upstreamDir) ? describe : describe.skip)(
   `interop: what the built-in backend writes, under upstream kube-bind's own CRDs${
@@ -45,10 +35,10 @@ function readYaml(dir: string): KubeObject[] {
         env: {},
       });
       // Upstream's CRDs (with their CEL rules, enforced by the current server) and the examples'.
-      await installCrds(cluster.client, readYaml(upstreamDir!), { logger, force: true });
+      await installCrds(cluster.client, readCrds(upstreamDir!), { logger, force: true });
       await installCrds(
         cluster.client,
-        readYaml(path.join(repoRoot, "examples/providers/dbaas/crds")),
+        readCrds(path.join(repoRoot, "examples/providers/dbaas/crds")),
         {
           logger,
           force: true,

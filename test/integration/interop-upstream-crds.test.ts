@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { pino } from "pino";
-import { parseAllDocuments } from "yaml";
 import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cluster.js";
 import { installCrds } from "../../src/kube/install-crd.js";
 import type { KubeObject, ObjectRef } from "../../src/kube/kube-client.js";
 import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
+import { readCrds } from "../support/read-manifests.js";
 import { repoRoot, sharedDir } from "../support/repo-root.js";
 
 type Json = Record<string, unknown>;
@@ -103,15 +103,6 @@ const samples: Record<string, { namespaced: boolean; name?: string; spec: Json }
     spec: { kubeconfigSecretRef: secretRef, providerPrettyName: "Provider" },
   },
 };
-
-function readCrds(dir: string): KubeObject[] {
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .flatMap((f) => parseAllDocuments(readFileSync(path.join(dir, f), "utf8")))
-    .map((doc) => doc.toJS() as KubeObject | null)
-    .filter((doc): doc is KubeObject => doc?.kind === "CustomResourceDefinition");
-}
 
 interface CrdFacts {
   group: string;

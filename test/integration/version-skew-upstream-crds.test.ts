@@ -1,28 +1,19 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { parseAllDocuments } from "yaml";
 import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cluster.js";
 import { installCrds } from "../../src/kube/install-crd.js";
 import type { KubeObject } from "../../src/kube/kube-client.js";
 import { KubeError } from "../../src/kube/kube-error.js";
 import { clusters, oldCluster, startTimeoutMs, type DevCluster } from "../support/clusters.js";
+import { readCrds } from "../support/read-manifests.js";
 import { sharedDir } from "../support/repo-root.js";
 
 const shared = sharedDir();
 const upstreamDir =
   shared === undefined ? undefined : path.join(shared, "reference", "kube-bind", "crds");
-
-function readCrds(dir: string): KubeObject[] {
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .flatMap((f) => parseAllDocuments(readFileSync(path.join(dir, f), "utf8")))
-    .map((doc) => doc.toJS() as KubeObject | null)
-    .filter((doc): doc is KubeObject => doc?.kind === "CustomResourceDefinition");
-}
 
 /** Every CEL rule of a CRD, as `<version>: <rule>`, wherever it sits in the schemas. */
 function celRules(crd: KubeObject): string[] {
