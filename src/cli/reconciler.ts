@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
-import { BindopsError } from "../core/errors.js";
 import { startBackend, type RunningBackend } from "../backend/backend.js";
 import { rebaseSnapshot, type Snapshot } from "../core/snapshot.js";
 import { readFolderSnapshot } from "../git/read-folder-snapshot.js";
@@ -14,6 +13,7 @@ import { repositoryModel } from "../plan/repository-model.js";
 import { reconcileOnce, type ReconcileResult } from "../server/reconcile-once.js";
 import { validate } from "../validate/validate.js";
 import { packageVersion } from "./package-version.js";
+import { parseSeconds } from "./parse-seconds.js";
 
 const defaultPolicyDir = fileURLToPath(new URL("../../policies", import.meta.url));
 
@@ -38,14 +38,7 @@ export function reconcilerFor(
     requestTimeout: string;
   },
 ): Reconciler {
-  const timeout = Number(options.requestTimeout);
-  if (!Number.isFinite(timeout) || timeout < 0) {
-    throw new BindopsError(
-      "usage",
-      "bad-seconds",
-      `--request-timeout ${options.requestTimeout}: a number of seconds, 0 or more`,
-    );
-  }
+  const timeout = parseSeconds(options.requestTimeout, "--request-timeout");
   return new Reconciler({
     kubeconfig: options.kubeconfig,
     kubeconfigDir: options.kubeconfigDir,

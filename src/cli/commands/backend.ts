@@ -1,8 +1,9 @@
 import { startBackend } from "../../backend/backend.js";
-import { BindopsError, ExitCode } from "../../core/errors.js";
+import { ExitCode } from "../../core/errors.js";
 import { connectCluster } from "../../kube/connect-cluster.js";
 import { installKubeBindCrds } from "../../kube/install-kube-bind-crds.js";
 import type { CommandContext } from "../io.js";
+import { parseSeconds } from "../parse-seconds.js";
 import type { OptionsOf } from "./command-specs.js";
 
 /**
@@ -13,14 +14,7 @@ export async function backendCommand(
   ctx: CommandContext,
   options: OptionsOf<"backend">,
 ): Promise<ExitCode> {
-  const schemaGrace = Number(options.schemaGrace);
-  if (!Number.isFinite(schemaGrace) || schemaGrace < 0) {
-    throw new BindopsError(
-      "usage",
-      "backend-bad-grace",
-      `--schema-grace ${options.schemaGrace}: a number of seconds, 0 or more`,
-    );
-  }
+  const schemaGrace = parseSeconds(options.schemaGrace, "--schema-grace");
   const cluster = await connectCluster(options.cluster, {
     ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
     ...(options.kubeconfigDir ? { kubeconfigDir: options.kubeconfigDir } : {}),

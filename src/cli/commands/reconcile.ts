@@ -41,16 +41,3 @@ export async function reconcileCommand(
     await reconciler.close();
   }
 }
-
-/** A number of seconds from an option, or a usage error naming it. */
-export function seconds(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) {
-    throw new BindopsError(
-      "usage",
-      "bad-seconds",
-      `${flag} ${value}: a number of seconds, 0 or more`,
-    );
-  }
-  return n;
-}

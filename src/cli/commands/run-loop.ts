@@ -8,7 +8,7 @@ import { openSource } from "../../git/open-source.js";
 import type { CommandContext } from "../io.js";
 import { reconcilerFor } from "../reconciler.js";
 import type { OptionsOf } from "./command-specs.js";
-import { seconds } from "./reconcile.js";
+import { parseSeconds } from "../parse-seconds.js";
 
 /**
  * `bindops run`: the reconcile loop. Fetches the branch every `--interval`, reconciles each new
@@ -21,7 +21,7 @@ export async function runCommand(
   ctx: CommandContext,
   options: OptionsOf<"run">,
 ): Promise<ExitCode> {
-  const intervalMs = seconds(options.interval, "--interval") * 1000;
+  const intervalMs = parseSeconds(options.interval, "--interval") * 1000;
   const log = ctx.logger;
   const source = openSource({
     repo: options.repo,
