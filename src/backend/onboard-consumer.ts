@@ -4,7 +4,7 @@ import { BindopsError } from "../core/errors.js";
 import type { KubeClient, KubeObject } from "../kube/kube-client.js";
 import { getOrUndefined } from "../kube/not-found.js";
 import { clusterNamespaceName, defaultNamespacePrefix } from "./cluster-namespace-name.js";
-import { kubeBindApiVersion, kubeBindKeys } from "./kube-bind-objects.js";
+import { kubeBindApiVersion, kubeBindKeys } from "../core/kube-bind-objects.js";
 import { planConsumerExportsRole } from "./plan-export-rbac.js";
 
 /** The provider-side names kube-bind uses for a consumer (spec §1.2). */

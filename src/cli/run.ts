@@ -165,6 +165,26 @@ with the annotations bindops.dev/informer-scope and bindops.dev/isolation.`,
 
   command(
     program,
+    "konnector",
+    "konnector",
+    "run the konnector on the consumer cluster: schemas down, objects up, status down",
+    async () => (await import("./commands/konnector.js")).konnectorCommand,
+  ).addHelpText(
+    "after",
+    `
+Runs until SIGINT or SIGTERM, then finishes in-flight work and exits 0. It serves every
+APIServiceBinding whose kubeconfig Secret reaches a provider (one connection per distinct
+kubeconfig, as kube-bind's konnector): the BoundSchemas become CRDs on the consumer, each
+consumer object of a bound kind is created on the provider where the export's isolation maps it
+and its spec follows, the provider's status comes back, and the Secrets, ConfigMaps and
+ServiceAccounts that accepted permission claims select cross in the directions the binding
+consented to. Nothing else crosses. Secrets labelled kube-bind.io/provider-kubeconfig=true
+start the heartbeat before the first binding. Differences from kube-bind's konnector:
+docs/adr/0007-konnector.md.`,
+  );
+
+  command(
+    program,
     "reconcile",
     "reconcile",
     "apply one git revision: export requests on the provider, bindings on the consumer, status",

@@ -1,4 +1,5 @@
 import { canonicalJson } from "../core/canonical-json.js";
+import { consentAnnotation, type Consent } from "../core/kube-bind-objects.js";
 import type { KubeObject } from "../core/kube-object.js";
 import type { ModelBinding, RepositoryModel } from "./repository-model.js";
 
@@ -107,13 +108,31 @@ export function desiredBindings(
         metadata: {
           name: binding.name,
           labels,
-          annotations: { [bindopsKeys.revision]: revision },
+          annotations: {
+            [bindopsKeys.revision]: revision,
+            [consentAnnotation]: JSON.stringify(consentOf(binding)),
+          },
         },
         spec: { kubeconfigSecretRef: { ...secret, key: "kubeconfig" } },
       },
     });
   }
   return { planned, unplanned };
+}
+
+/**
+ * What the binding consents to beyond kube-bind's wire claims, for the konnector to enforce: each
+ * claim's direction and the namespaces claimed objects may come from.
+ */
+function consentOf(binding: ModelBinding): Consent {
+  return {
+    ...(binding.namespaces.length > 0 ? { namespaces: binding.namespaces } : {}),
+    claims: binding.claims.map(({ group, resource, direction }) => ({
+      group,
+      resource,
+      direction,
+    })),
+  };
 }
 
 /** A label value for `<consumer>/<binding>` (labels allow no `/`). */

@@ -155,6 +155,25 @@ export const commandSpecs = {
       "do not install kube-bind's CRDs on the provider first",
     ),
   },
+  konnector: {
+    cluster: parameter.string(
+      "--cluster <name>",
+      "the consumer cluster's name (finds its credentials)",
+      "consumer",
+    ),
+    kubeconfig: parameter.string(
+      "--kubeconfig <file>",
+      "a kubeconfig with a context named like the cluster",
+    ),
+    kubeconfigDir: parameter.string(
+      "--kubeconfig-dir <dir>",
+      "a folder of <cluster>.kubeconfig files",
+    ),
+    installCrds: parameter.flag(
+      "--no-install-crds",
+      "do not install kube-bind's CRDs on the consumer first",
+    ),
+  },
   reconcile: {
     repo: parameter.string("--repo <path>", "the git repository to reconcile", "."),
     rev: parameter.string("--rev <rev>", "the revision to reconcile", "HEAD"),

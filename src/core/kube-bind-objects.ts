@@ -1,5 +1,6 @@
-import type { KubeBindCondition } from "../core/kube-bind-conditions.js";
-import type { KubeObject } from "../kube/kube-client.js";
+import type { KubeBindCondition } from "./kube-bind-conditions.js";
+import type { KubeObject } from "./kube-object.js";
+import type { ClaimDirection } from "./service-binding.js";
 
 /** kube-bind's API group and the version bindops writes. */
 export const kubeBindApiVersion = "kube-bind.io/v1alpha2";
@@ -82,4 +83,53 @@ export interface BoundSchema extends KubeObject {
 /** `<resource>.<group>`, kube-bind's name for a resource (and a BoundSchema's name). */
 export function resourceGroupName(r: GroupResource): string {
   return r.group ? `${r.resource}.${r.group}` : r.resource;
+}
+
+/** What the konnector writes on the objects it syncs (spec §1.1), exactly as upstream spells it. */
+export const konnectorKeys = {
+  /** On every provider copy of a bound object: the cluster namespace it belongs to. */
+  clusterNamespace: "kube-bind.io/cluster-namespace",
+  consumerNamespace: "kube-bind.io/consumer-namespace",
+  consumerUid: "kube-bind.io/consumer-uid",
+  providerNamespace: "kube-bind.io/provider-namespace",
+  providerUid: "kube-bind.io/provider-uid",
+  /** No hyphen, unlike every other key (spec §12.24). */
+  syncerFinalizer: "kubebind.io/syncer",
+} as const;
+
+/**
+ * The annotation on an `APIServiceBinding` with the consent its `ServiceBinding` states beyond
+ * kube-bind's wire shape: each claim's direction and the namespaces claimed objects may come from.
+ * The konnector enforces it; a binding without it (made by `kubectl bind`) gets kube-bind's rules.
+ */
+export const consentAnnotation = "bindops.dev/consent";
+
+/** The value of {@link consentAnnotation}, as JSON. */
+export interface Consent {
+  /** Claimed objects sync only in these consumer namespaces; absent: any namespace. */
+  namespaces?: string[];
+  claims: { group: string; resource: string; direction: ClaimDirection }[];
+}
+
+/** A binding's consent, or `undefined` when it states none or it cannot be read. */
+export function consentOf(object: KubeObject): Consent | undefined {
+  const text = object.metadata.annotations?.[consentAnnotation];
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as Partial<Consent>;
+    const claims = Array.isArray(value.claims) ? value.claims : [];
+    return {
+      ...(Array.isArray(value.namespaces)
+        ? { namespaces: value.namespaces.filter((n) => typeof n === "string") }
+        : {}),
+      claims: claims.filter(
+        (c) =>
+          typeof c?.resource === "string" &&
+          ["Both", "ProviderToConsumer", "ConsumerToProvider"].includes(c.direction),
+      ),
+    };
+  } catch {
+    // Unreadable consent grants nothing beyond what the claims themselves say.
+    return { claims: [] };
+  }
 }
