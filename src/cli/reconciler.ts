@@ -7,6 +7,8 @@ import { rebaseSnapshot, type Snapshot } from "../core/snapshot.js";
 import { readFolderSnapshot } from "../git/read-folder-snapshot.js";
 import { connectCluster, type ConnectedCluster } from "../kube/connect-cluster.js";
 import { installKubeBindCrds } from "../kube/install-kube-bind-crds.js";
+import { openProviderKubeconfig } from "../kube/open-provider-kubeconfig.js";
+import { startKonnector, type RunningKonnector } from "../sync/konnector.js";
 import type { KubeClient } from "../kube/kube-client.js";
 import { loadFiles } from "../manifests/load-files.js";
 import { repositoryModel } from "../plan/repository-model.js";
@@ -21,6 +23,8 @@ export interface ReconcilerOptions {
   kubeconfig?: string | undefined;
   kubeconfigDir?: string | undefined;
   backend: "builtin" | "external";
+  /** Run the konnector on each consumer cluster, in-process (`bindops run`). */
+  konnector?: boolean;
   requestTimeoutMs: number;
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -36,6 +40,7 @@ export function reconcilerFor(
     kubeconfigDir?: string | undefined;
     backend: "builtin" | "external";
     requestTimeout: string;
+    konnector?: boolean;
   },
 ): Reconciler {
   const timeout = parseSeconds(options.requestTimeout, "--request-timeout");
@@ -43,6 +48,7 @@ export function reconcilerFor(
     kubeconfig: options.kubeconfig,
     kubeconfigDir: options.kubeconfigDir,
     backend: options.backend,
+    konnector: options.konnector ?? false,
     requestTimeoutMs: timeout * 1000,
     env: ctx.env,
     cwd: ctx.cwd,
@@ -53,11 +59,13 @@ export function reconcilerFor(
 
 /**
  * The clusters a repository names, connected once and kept for every reconcile of a loop, with
- * kube-bind's CRDs installed and, with `--backend builtin`, the backend running on each provider.
+ * kube-bind's CRDs installed and, with `--backend builtin`, the backend running on each provider
+ * (and, for `bindops run`, the konnector on each consumer).
  */
 export class Reconciler {
   private readonly connected = new Map<string, ConnectedCluster>();
   private readonly backends: RunningBackend[] = [];
+  private readonly konnectors: RunningKonnector[] = [];
 
   constructor(private readonly options: ReconcilerOptions) {}
 
@@ -94,8 +102,9 @@ export class Reconciler {
     });
   }
 
-  /** Stops the backends and closes the connections. */
+  /** Stops the konnectors and backends and closes the connections. */
   async close(): Promise<void> {
+    await Promise.all(this.konnectors.splice(0).map((k) => k.stop()));
     await Promise.all(this.backends.splice(0).map((b) => b.stop()));
     for (const c of this.connected.values()) c.client.close();
     this.connected.clear();
@@ -123,6 +132,16 @@ export class Reconciler {
         });
         this.backends.push(backend);
         await backend.ready;
+      }
+      if (this.options.konnector && role === "consumer") {
+        const konnector = startKonnector({
+          consumer: cluster.client,
+          connect: (kubeconfig) => openProviderKubeconfig(kubeconfig),
+          logger: logger.child({ cluster: name, component: "konnector" }),
+          version: `bindops-${packageVersion()}`,
+        });
+        this.konnectors.push(konnector);
+        await konnector.ready;
       }
     } catch (error) {
       // Not remembered: the next reconcile connects, installs and starts again.

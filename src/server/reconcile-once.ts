@@ -303,13 +303,15 @@ async function reconcileBinding(
     await deleteAndWait(consumer, bindingRef, call);
   }
   const applied = await consumer.apply(desired.apiServiceBinding, { ...call, force: true });
-  const ready = (
+  const conditions =
     (
       applied.status as
         | { conditions?: { type: string; status: string; reason?: string; message?: string }[] }
         | undefined
-    )?.conditions ?? []
-  ).find((c) => c.type === "Ready");
+    )?.conditions ?? [];
+  // bindops's konnector reports `Synced` (with counts); kube-bind's only `Ready`.
+  const ready =
+    conditions.find((c) => c.type === "Synced") ?? conditions.find((c) => c.type === "Ready");
   log.info("bound");
   return {
     ...base,

@@ -191,6 +191,10 @@ export const commandSpecs = {
       "how often to fetch and reconcile (hand edits are reverted then too)",
       "30",
     ),
+    konnector: parameter.flag(
+      "--no-konnector",
+      "do not run the konnector on the consumer clusters (one runs there already)",
+    ),
     ...reconcilerOptions,
     author: parameter.string(
       "--author <name <email>>",
