@@ -116,4 +116,25 @@ describe("gjsonStrings", () => {
       assert.equal(gjsonStrings(database, path), undefined, path);
     }
   });
+
+  it("resolves to an empty list, not undefined, for a list with no names", () => {
+    assert.deepEqual(gjsonStrings(database, "spec.noSecrets"), []);
+    assert.deepEqual(gjsonStrings(database, "spec.noRefs.#.name"), []);
+    assert.deepEqual(gjsonStrings(database, "spec.nameless.#.name"), []);
+  });
+
+  it("reads a final `#` as the length of the list, as gjson does, not as its elements", () => {
+    assert.deepEqual(gjsonStrings(database, "spec.secretNames.#"), ["2"]);
+    assert.deepEqual(gjsonStrings(database, "spec.noSecrets.#"), ["0"]);
+    assert.deepEqual(gjsonStrings(database, "spec.shards.#.secrets.#"), ["2", "1"]);
+  });
+
+  it("finds no names in lists collected by `#` (gjson returns them as JSON text)", () => {
+    assert.deepEqual(gjsonStrings(database, "spec.shards.#.secrets"), []);
+  });
+
+  it("does not resolve a field every JavaScript object inherits", () => {
+    assert.equal(gjsonStrings(database, "spec.constructor"), undefined);
+    assert.equal(gjsonStrings(database, "spec.connection.toString"), undefined);
+  });
 });

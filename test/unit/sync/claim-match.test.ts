@@ -250,6 +250,13 @@ describe("isClaimed", () => {
     assert.equal(isClaimed(claim, secret("team-b", "other"), referencing), false);
   });
 
+  it("does not claim the Secrets a list names through a final `#`, which gjson reads as its length", () => {
+    const claim = accept(reference({ name: "spec.secretNames.#" }));
+    const referencing = databases(database("team-a", { secretNames: ["db-creds", "tls"] }));
+    assert.equal(isClaimed(claim, secret("team-a", "db-creds"), referencing), false);
+    assert.equal(isClaimed(claim, secret("team-a", "tls"), referencing), false);
+  });
+
   it("claims nothing through a reference whose namespace path does not resolve", () => {
     const claim = accept(reference({ name: "spec.secretName", namespace: "spec.secretNamespace" }));
     const referencing = databases(database("team-a", { secretName: "db-creds" }));
