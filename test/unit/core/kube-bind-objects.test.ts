@@ -59,4 +59,21 @@ describe("consentOf", () => {
       claims: [{ group: "", resource: "serviceaccounts", direction: "ProviderToConsumer" }],
     });
   });
+
+  it("grants nothing when the namespaces cannot be read, rather than any namespace", () => {
+    const claims = [{ group: "", resource: "secrets", direction: "Both" }];
+    for (const namespaces of [
+      "team-a",
+      { name: "team-a" },
+      [42],
+      ["team-a", { name: "b" }],
+      null,
+    ]) {
+      assert.deepEqual(
+        consentOf(binding(JSON.stringify({ namespaces, claims }))),
+        { claims: [] },
+        JSON.stringify(namespaces),
+      );
+    }
+  });
 });
