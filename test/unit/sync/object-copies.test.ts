@@ -131,6 +131,16 @@ describe("mergePatchBetween", () => {
     });
   });
 
+  it("removes a field the new value leaves undefined, as its JSON would", () => {
+    assert.deepEqual(
+      mergePatchBetween({ phase: "Ready", message: "ok" }, { phase: "Ready", message: undefined }),
+      {
+        message: null,
+      },
+    );
+    assert.equal(mergePatchBetween({ message: undefined }, {}), undefined);
+  });
+
   it("patches nested objects field by field", () => {
     assert.deepEqual(
       mergePatchBetween(
