@@ -111,17 +111,27 @@ export interface Consent {
   claims: { group: string; resource: string; direction: ClaimDirection }[];
 }
 
-/** A binding's consent, or `undefined` when it states none or it cannot be read. */
+/**
+ * A binding's consent, or `undefined` when it states none. A consent that cannot be read (not
+ * JSON, or namespaces that are not a list of names) grants nothing; claims it cannot read are
+ * left out.
+ */
 export function consentOf(object: KubeObject): Consent | undefined {
   const text = object.metadata.annotations?.[consentAnnotation];
   if (text === undefined) return undefined;
   try {
     const value = JSON.parse(text) as Partial<Consent>;
     const claims = Array.isArray(value.claims) ? value.claims : [];
+    const namespaces: unknown = value.namespaces;
+    if (
+      namespaces !== undefined &&
+      !(Array.isArray(namespaces) && namespaces.every((n) => typeof n === "string"))
+    ) {
+      // Namespaces that cannot be read must not read as "any namespace".
+      return { claims: [] };
+    }
     return {
-      ...(Array.isArray(value.namespaces)
-        ? { namespaces: value.namespaces.filter((n) => typeof n === "string") }
-        : {}),
+      ...(Array.isArray(value.namespaces) ? { namespaces: value.namespaces } : {}),
       claims: claims.filter(
         (c) =>
           typeof c?.resource === "string" &&

@@ -68,7 +68,10 @@ export function mergePatchBetween(from: unknown, to: unknown): unknown {
     return canonicalJson(from) === canonicalJson(to) ? undefined : (to ?? null);
   }
   const patch: Record<string, unknown> = {};
-  for (const key of Object.keys(from)) if (!(key in to)) patch[key] = null;
+  // A field set to `undefined` is absent, as in the JSON sent.
+  for (const [key, value] of Object.entries(from)) {
+    if (value !== undefined && to[key] === undefined) patch[key] = null;
+  }
   for (const [key, value] of Object.entries(to)) {
     if (value === undefined) continue;
     const sub = mergePatchBetween(from[key], value);

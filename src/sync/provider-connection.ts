@@ -906,12 +906,12 @@ function ownerBindingNames(object: KubeObject): string[] {
     .map((r) => r.name as string);
 }
 
-/** A duration as Go prints it: `5m0s`, `30s`, `1h0m0s`. */
+/** A duration as Go prints it: `5m0s`, `30s`, `1h0m0s`, `1.5s`, `400ms`. */
 export function formatGoDuration(ms: number): string {
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
+  if (ms > 0 && ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = (ms % 60_000) / 1000;
   if (h > 0) return `${h}h${m}m${s}s`;
   if (m > 0) return `${m}m${s}s`;
   return `${s}s`;
