@@ -139,7 +139,7 @@ export class ResourceSyncer {
   }
 
   private tallyKey(key: string): string {
-    return `${this.o.name} ${key}`;
+    return `${this.o.name} ${this.o.kind} ${key}`;
   }
 
   private consumerKeyOf(provider: KubeObject): string[] | undefined {
