@@ -613,14 +613,15 @@ export class ProviderConnection {
 
   /**
    * A {@link ResourceSyncer} per exported resource whose BoundSchema exists and whose consumer CRD
-   * is established; restarted when the export, the strategy or the consented namespaces change.
+   * is this binding's and established; restarted when the export, the strategy or the consented
+   * namespaces change.
    */
   private async syncResources(
     context: ExportContext,
     running: RunningExport,
   ): Promise<{ schemas: BoundSchema[]; referencedKinds: ReferencedKind[] }> {
     const { o } = this;
-    const { exp, consentNamespaces } = context;
+    const { exp, binding, consentNamespaces } = context;
     const name = exp.metadata.name;
     const referencedKinds: ReferencedKind[] = [];
     const schemas: BoundSchema[] = [];
@@ -629,7 +630,7 @@ export class ProviderConnection {
       const schema = this.boundSchemas.get(resourceKey, o.clusterNamespace) as
         BoundSchema | undefined;
       const version = schema ? syncVersion(schema) : undefined;
-      if (schema === undefined || version === undefined || !this.established(schema)) {
+      if (schema === undefined || version === undefined || !this.servedFor(schema, binding)) {
         const old = running.resources.get(resourceKey);
         running.resources.delete(resourceKey);
         await old?.syncer.stop();
@@ -691,10 +692,20 @@ export class ProviderConnection {
     return { schemas, referencedKinds };
   }
 
-  /** Whether the consumer CRD of a BoundSchema is established, so its kind is served. */
-  private established(schema: BoundSchema): boolean {
+  /**
+   * Whether the consumer CRD of a BoundSchema is owned by the binding (alone or shared) and
+   * established, so its kind is served and its objects are the binding's. The objects of a CRD
+   * someone else owns (`ForeignCustomResourceDefinition`) are never synced.
+   */
+  private servedFor(schema: BoundSchema, binding: KubeObject): boolean {
     const crd = this.o.crds.get(`${schema.spec.names.plural}.${schema.spec.group}`);
-    const conditions = (crd?.status as { conditions?: { type: string; status: string }[] })
+    if (
+      crd === undefined ||
+      !ownedByBinding(crd, { name: binding.metadata.name, uid: binding.metadata.uid ?? "" })
+    ) {
+      return false;
+    }
+    const conditions = (crd.status as { conditions?: { type: string; status: string }[] })
       ?.conditions;
     return conditions?.some((c) => c.type === "Established" && c.status === "True") ?? false;
   }
