@@ -161,7 +161,11 @@ export class ClaimSyncer {
     await this.stop();
   }
 
+  /** True once stopped: a start that fails after this is no error. */
+  stopped = false;
+
   async stop(): Promise<void> {
+    this.stopped = true;
     this.unsubscribe();
     await this.controller.stop();
     await Promise.all([this.consumerObjects.stop(), this.providerObjects.stop()]);

@@ -686,7 +686,9 @@ export class ProviderConnection {
       running.resources.set(resourceKey, { syncer, signature });
       void syncer
         .start()
-        .catch((error: unknown) => this.log.error({ err: error }, "syncer failed to start"));
+        .catch((error: unknown) => {
+          if (!syncer.stopped) this.log.error({ err: error }, "syncer failed to start");
+        });
       this.log.info({ export: name, resource: resourceKey, strategy }, "syncing");
     }
     return { schemas, referencedKinds };
@@ -764,7 +766,9 @@ export class ProviderConnection {
       running.claims.set(claimKey, { syncer, kinds });
       void syncer
         .start()
-        .catch((error: unknown) => this.log.error({ err: error }, "claim syncer failed to start"));
+        .catch((error: unknown) => {
+          if (!syncer.stopped) this.log.error({ err: error }, "claim syncer failed to start");
+        });
       this.log.info(
         { export: name, claim: claimKey, direction: claim.direction },
         "syncing claimed objects",

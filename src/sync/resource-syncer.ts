@@ -123,7 +123,11 @@ export class ResourceSyncer {
     await Promise.all([this.spec.start(), this.status.start()]);
   }
 
+  /** True once stopped: a start that fails after this is no error. */
+  stopped = false;
+
   async stop(): Promise<void> {
+    this.stopped = true;
     this.unsubscribe();
     await Promise.all([this.spec.stop(), this.status.stop()]);
     await this.providerObjects.stop();
