@@ -8,8 +8,8 @@ const stateDir = parameter.string(
   ".bindops/dev",
 );
 
-/** What every command that reconciles takes: where the clusters are and who runs the backend. */
-const reconcilerOptions = {
+/** Where the repository's clusters are: every command that reads or writes them takes these. */
+const clusterOptions = {
   kubeconfig: parameter.string(
     "--kubeconfig <file>",
     "a kubeconfig with a context named like each cluster",
@@ -18,6 +18,11 @@ const reconcilerOptions = {
     "--kubeconfig-dir <dir>",
     "a folder of <cluster>.kubeconfig files",
   ),
+};
+
+/** What every command that reconciles takes: where the clusters are and who runs the backend. */
+const reconcilerOptions = {
+  ...clusterOptions,
   backend: parameter.choice(
     "--backend <backend>",
     "builtin: run bindops's kube-bind backend in-process; external: a kube-bind backend runs",
@@ -162,6 +167,16 @@ export const commandSpecs = {
     statusDir: parameter.string(
       "--status-dir <dir>",
       "also write the status files under this folder (e.g. a checkout)",
+    ),
+  },
+  plan: {
+    repo: parameter.string("--repo <path>", "the git repository to plan", "."),
+    rev: parameter.string("--rev <rev>", "the revision to plan", "HEAD"),
+    ...clusterOptions,
+    output: parameter.choice("-o, --output <format>", "output format", ["text", "json"], "text"),
+    exitCode: parameter.flag(
+      "--exit-code",
+      "exit 1 when a reconcile would change something (0 when it would not), like kubectl diff",
     ),
   },
   run: {

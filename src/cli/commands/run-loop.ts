@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ExitCode } from "../../core/errors.js";
 import { defaultCacheDir } from "../../dev/dev-paths.js";
-import { commitStatus } from "../../git/commit-status.js";
+import { commitStatus, statusFolder } from "../../git/commit-status.js";
 import { contentRevision } from "../../git/content-revision.js";
 import { onlyStatusChanged } from "../../git/only-status-changed.js";
 import { openSource } from "../../git/open-source.js";
+import type { ReconcileResult } from "../../server/reconcile-once.js";
 import type { CommandContext } from "../io.js";
 import { reconcilerFor } from "../reconciler.js";
 import type { OptionsOf } from "./command-specs.js";
@@ -43,8 +44,9 @@ export async function runCommand(
           applied !== undefined &&
           fetched.revision !== applied &&
           (await onlyStatusChanged(source, applied, fetched.revision, { signal: ctx.signal }));
+        let partial = false;
         if (!skip) {
-          const revision = await contentRevision(source.gitDir, fetched.revision, "status", {
+          const revision = await contentRevision(source.gitDir, fetched.revision, statusFolder, {
             signal: ctx.signal,
           });
           const result = await reconciler.reconcile(fetched.snapshot, revision);
@@ -57,11 +59,13 @@ export async function runCommand(
           });
           if (changed.committed) log.info(`status committed: ${changed.commit.slice(0, 12)}`);
           applied = changed.committed ? changed.commit : fetched.revision;
+          partial = reportUnreachable(ctx, result);
         } else {
           applied = fetched.revision;
         }
+        if (options.once) return partial ? ExitCode.unreachable : ExitCode.ok;
+        // An unreachable cluster is tried again at the next interval, like everything else.
         failures = 0;
-        if (options.once) break;
       } catch (error) {
         if (ctx.signal.aborted) break;
         if (options.once) throw error;
@@ -69,9 +73,9 @@ export async function runCommand(
         const message = error instanceof Error ? error.message : String(error);
         log.error({ err: error }, `reconcile failed (attempt ${failures}): ${message}`);
       }
-      // Exponential backoff on errors, capped at ten intervals; the interval otherwise.
-      const wait = failures === 0 ? intervalMs : Math.min(intervalMs * 10, 1000 * 2 ** failures);
-      await sleep(wait, undefined, { signal: ctx.signal }).catch(() => undefined);
+      await sleep(nextWait(intervalMs, failures), undefined, { signal: ctx.signal }).catch(
+        () => undefined,
+      );
     }
     log.info("stopped");
     return ExitCode.ok;
@@ -79,6 +83,19 @@ export async function runCommand(
     await reconciler.close();
     await source.close();
   }
+}
+
+/** Logs the clusters a reconcile could not reach (its other clusters were reconciled); true when any. */
+function reportUnreachable(ctx: CommandContext, result: ReconcileResult): boolean {
+  for (const [cluster, why] of result.unreachable) {
+    ctx.logger.warn({ cluster }, `cluster ${cluster} was not reached; retrying: ${why}`);
+  }
+  return result.unreachable.size > 0;
+}
+
+/** Exponential backoff on errors, capped at ten intervals; the interval otherwise. */
+function nextWait(intervalMs: number, failures: number): number {
+  return failures === 0 ? intervalMs : Math.min(intervalMs * 10, 1000 * 2 ** failures);
 }
 
 function parseAuthor(text: string): { name: string; email: string } {
