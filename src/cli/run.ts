@@ -233,8 +233,15 @@ retried with backoff while the last good revision stays applied; a cluster that 
 holds back only its own bindings (their status says why) and is tried again at the next interval.
 SIGTERM finishes the current step and exits 0; --once exits 4 when a cluster was not reached.
 
+With --watch, --repo is a local folder (a working copy) followed as it is saved, committed or
+not: each burst of saves is reconciled within about a second (200 ms after the last save), and
+everything again every --interval. Saves under status/, .git/ and node_modules/ are ignored. The
+revision is the content's digest (working-tree-<hex>); the status files are written into the
+folder's status/ and not committed.
+
 Examples:
-  bindops run --repo https://git.example/platform/bindings.git --branch main --interval 30`,
+  bindops run --repo https://git.example/platform/bindings.git --branch main --interval 30
+  bindops run --watch --repo . --kubeconfig-dir .bindops/dev`,
   );
 
   return program;

@@ -194,6 +194,10 @@ export const commandSpecs = {
       "bindops <bindops@example.invalid>",
     ),
     once: parameter.flag("--once", "fetch, reconcile and commit the status once, then exit"),
+    watch: parameter.flag(
+      "--watch",
+      "follow a local folder as it is saved: each save is reconciled within a second; status is written to its status/, not committed",
+    ),
   },
 };
 
