@@ -8,8 +8,8 @@ const stateDir = parameter.string(
   ".bindops/dev",
 );
 
-/** What every command that reconciles takes: where the clusters are and who runs the backend. */
-const reconcilerOptions = {
+/** Where the repository's clusters are: every command that reads or writes them takes these. */
+const clusterOptions = {
   kubeconfig: parameter.string(
     "--kubeconfig <file>",
     "a kubeconfig with a context named like each cluster",
@@ -18,6 +18,11 @@ const reconcilerOptions = {
     "--kubeconfig-dir <dir>",
     "a folder of <cluster>.kubeconfig files",
   ),
+};
+
+/** What every command that reconciles takes: where the clusters are and who runs the backend. */
+const reconcilerOptions = {
+  ...clusterOptions,
   backend: parameter.choice(
     "--backend <backend>",
     "builtin: run bindops's kube-bind backend in-process; external: a kube-bind backend runs",
@@ -183,6 +188,16 @@ export const commandSpecs = {
       "also write the status files under this folder (e.g. a checkout)",
     ),
   },
+  plan: {
+    repo: parameter.string("--repo <path>", "the git repository to plan", "."),
+    rev: parameter.string("--rev <rev>", "the revision to plan", "HEAD"),
+    ...clusterOptions,
+    output: parameter.choice("-o, --output <format>", "output format", ["text", "json"], "text"),
+    exitCode: parameter.flag(
+      "--exit-code",
+      "exit 1 when a reconcile would change something (0 when it would not), like kubectl diff",
+    ),
+  },
   run: {
     repo: parameter.string("--repo <url|path>", "the git repository to follow", "."),
     branch: parameter.string("--branch <branch>", "the branch to follow (default: the remote's)"),
@@ -202,6 +217,10 @@ export const commandSpecs = {
       "bindops <bindops@example.invalid>",
     ),
     once: parameter.flag("--once", "fetch, reconcile and commit the status once, then exit"),
+    watch: parameter.flag(
+      "--watch",
+      "follow a local folder as it is saved: each save is reconciled within a second; status is written to its status/, not committed",
+    ),
   },
 };
 
