@@ -684,11 +684,9 @@ export class ProviderConnection {
         logger: this.log,
       });
       running.resources.set(resourceKey, { syncer, signature });
-      void syncer
-        .start()
-        .catch((error: unknown) => {
-          if (!syncer.stopped) this.log.error({ err: error }, "syncer failed to start");
-        });
+      void syncer.start().catch((error: unknown) => {
+        if (!syncer.stopped) this.log.error({ err: error }, "syncer failed to start");
+      });
       this.log.info({ export: name, resource: resourceKey, strategy }, "syncing");
     }
     return { schemas, referencedKinds };
@@ -764,11 +762,9 @@ export class ProviderConnection {
         logger: this.log,
       });
       running.claims.set(claimKey, { syncer, kinds });
-      void syncer
-        .start()
-        .catch((error: unknown) => {
-          if (!syncer.stopped) this.log.error({ err: error }, "claim syncer failed to start");
-        });
+      void syncer.start().catch((error: unknown) => {
+        if (!syncer.stopped) this.log.error({ err: error }, "claim syncer failed to start");
+      });
       this.log.info(
         { export: name, claim: claimKey, direction: claim.direction },
         "syncing claimed objects",
