@@ -217,6 +217,46 @@ export const commandSpecs = {
       "bindops <bindops@example.invalid>",
     ),
     once: parameter.flag("--once", "fetch, reconcile and commit the status once, then exit"),
+    healthAddr: parameter.string(
+      "--health-addr <host:port>",
+      "serve /healthz and /readyz here (port 0: a free one)",
+      ":9440",
+    ),
+    metricsAddr: parameter.string(
+      "--metrics-addr <host:port>",
+      "serve /metrics (Prometheus) here",
+      ":8080",
+    ),
+    webhookAddr: parameter.string(
+      "--webhook-addr <host:port>",
+      "serve POST /webhook/github here (only with a webhook secret)",
+      ":9292",
+    ),
+    webhookSecretFile: parameter.string(
+      "--webhook-secret-file <file>",
+      "the GitHub webhook secret (default: BINDOPS_WEBHOOK_SECRET)",
+    ),
+    leaderElect: parameter.flag(
+      "--leader-elect",
+      "reconcile only while holding a Lease, so that replicas take over from each other",
+    ),
+    leaderElectionCluster: parameter.string(
+      "--leader-election-cluster <name>",
+      "the cluster that holds the Lease (default: the one bindops runs in)",
+    ),
+    leaderElectionNamespace: parameter.string(
+      "--leader-election-namespace <ns>",
+      "the Lease's namespace",
+      "bindops-system",
+    ),
+    leaderElectionId: parameter.string("--leader-election-id <name>", "the Lease's name", "bindops"),
+    leaseDuration: parameter.string("--lease-duration <seconds>", "how long a Lease is valid", "15"),
+    renewDeadline: parameter.string(
+      "--renew-deadline <seconds>",
+      "a leader that has not renewed for this long stops",
+      "10",
+    ),
+    retryPeriod: parameter.string("--retry-period <seconds>", "between Lease attempts", "2"),
     watch: parameter.flag(
       "--watch",
       "follow a local folder as it is saved: each save is reconciled within a second; status is written to its status/, not committed",

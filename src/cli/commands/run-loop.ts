@@ -12,6 +12,7 @@ import { watchFolder } from "../../git/watch-folder.js";
 import type { ReconcileResult } from "../../server/reconcile-once.js";
 import type { CommandContext } from "../io.js";
 import { reconcilerFor, type Reconciler } from "../reconciler.js";
+import { RunServer, runAsLeader } from "../run-server.js";
 import { writeStatusFiles } from "../write-status-files.js";
 import type { OptionsOf } from "./command-specs.js";
 import { parseSeconds } from "../parse-seconds.js";
@@ -30,6 +31,28 @@ export async function runCommand(
 ): Promise<ExitCode> {
   const intervalMs = parseSeconds(options.interval, "--interval") * 1000;
   if (options.watch) return watchLoop(ctx, options, intervalMs);
+  if (options.once) return followLoop(ctx, options, intervalMs, ctx.signal, undefined);
+  const server = new RunServer();
+  await server.start(ctx, options);
+  try {
+    const loop = (signal: AbortSignal) => followLoop(ctx, options, intervalMs, signal, server);
+    return options.leaderElect ? await runAsLeader(ctx, options, loop) : await loop(ctx.signal);
+  } finally {
+    await server.close();
+  }
+}
+
+/**
+ * Follows the branch until `signal` aborts (SIGTERM, or leadership lost); a webhook push cuts the
+ * wait short. With `--once`, one pass.
+ */
+async function followLoop(
+  ctx: CommandContext,
+  options: OptionsOf<"run">,
+  intervalMs: number,
+  signal: AbortSignal,
+  server: RunServer | undefined,
+): Promise<ExitCode> {
   const log = ctx.logger;
   const source = openSource({
     repo: options.repo,
@@ -38,23 +61,27 @@ export async function runCommand(
     env: ctx.env,
     logger: log,
   });
-  const reconciler = reconcilerFor(ctx, options);
+  const reconciler = reconcilerFor({ ...ctx, signal }, options);
   const author = parseAuthor(options.author);
   let applied: string | undefined;
   let failures = 0;
   log.info(`following ${source.remote}${options.branch ? ` (${options.branch})` : ""}`);
   try {
-    while (!ctx.signal.aborted) {
+    while (!signal.aborted) {
+      const started = performance.now();
+      let fetchedAt: number | undefined;
       try {
-        const fetched = await source.fetch({ signal: ctx.signal });
+        const fetched = await source.fetch({ signal });
+        fetchedAt = performance.now();
+        server?.metrics.gitFetchDuration.observe((performance.now() - started) / 1000);
         const skip =
           applied !== undefined &&
           fetched.revision !== applied &&
-          (await onlyStatusChanged(source, applied, fetched.revision, { signal: ctx.signal }));
+          (await onlyStatusChanged(source, applied, fetched.revision, { signal }));
         let partial = false;
         if (!skip) {
           const revision = await contentRevision(source.gitDir, fetched.revision, statusFolder, {
-            signal: ctx.signal,
+            signal,
           });
           const result = await reconciler.reconcile(fetched.snapshot, revision);
           const changed = await commitStatus({
@@ -62,11 +89,12 @@ export async function runCommand(
             files: result.statusFiles,
             author,
             message: `bindops: status of ${revision.slice(0, 12)}`,
-            signal: ctx.signal,
+            signal,
           });
           if (changed.committed) log.info(`status committed: ${changed.commit.slice(0, 12)}`);
           applied = changed.committed ? changed.commit : fetched.revision;
           partial = reportUnreachable(ctx, result);
+          server?.recordPass(revision, result, (performance.now() - started) / 1000);
         } else {
           applied = fetched.revision;
         }
@@ -74,15 +102,17 @@ export async function runCommand(
         // An unreachable cluster is tried again at the next interval, like everything else.
         failures = 0;
       } catch (error) {
-        if (ctx.signal.aborted) break;
+        if (signal.aborted) break;
         if (options.once) throw error;
         failures++;
+        if (fetchedAt === undefined) server?.metrics.gitFetchErrors.inc();
+        server?.recordFailure((performance.now() - started) / 1000);
         const message = error instanceof Error ? error.message : String(error);
         log.error({ err: error }, `reconcile failed (attempt ${failures}): ${message}`);
       }
-      await sleep(nextWait(intervalMs, failures), undefined, { signal: ctx.signal }).catch(
-        () => undefined,
-      );
+      const wait = nextWait(intervalMs, failures);
+      if (server) await server.pause(wait, signal);
+      else await sleep(wait, undefined, { signal }).catch(() => undefined);
     }
     log.info("stopped");
     return ExitCode.ok;

@@ -1,0 +1,183 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { BindopsError, ExitCode } from "../core/errors.js";
+import { connectCluster, type ConnectedCluster } from "../kube/connect-cluster.js";
+import { LeaderElector } from "../kube/leader-election.js";
+import { resolveInClusterCredentials } from "../kube/resolve-cluster-credentials.js";
+import { startEndpoints, type RunningEndpoints } from "../server/http-endpoints.js";
+import { BindopsMetrics } from "../server/metrics.js";
+import type { ReconcileResult } from "../server/reconcile-once.js";
+import type { CommandContext } from "./io.js";
+import { parseSeconds } from "./parse-seconds.js";
+import type { OptionsOf } from "./commands/command-specs.js";
+
+/**
+ * What `bindops run` serves besides its loop: `/healthz`, `/readyz` and `/metrics`, the GitHub
+ * webhook (with a secret), and the hooks the loop calls as it goes.
+ */
+export class RunServer {
+  readonly metrics = new BindopsMetrics();
+  private endpoints: RunningEndpoints | undefined;
+  private applied = false;
+  private wake: (() => void) | undefined;
+  private pushed = false;
+
+  /** Starts the endpoints the options ask for; the first log line says where they listen. */
+  async start(ctx: CommandContext, options: OptionsOf<"run">): Promise<void> {
+    const secret = webhookSecret(ctx, options);
+    this.endpoints = await startEndpoints({
+      healthAddr: options.healthAddr,
+      metricsAddr: options.metricsAddr,
+      ...(secret === undefined ? {} : { webhookAddr: options.webhookAddr }),
+      live: () => true,
+      ready: () => this.applied,
+      metrics: this.metrics,
+      ...(secret === undefined
+        ? {}
+        : {
+            webhook: {
+              secret,
+              branch: options.branch,
+              onPush: () => {
+                this.pushed = true;
+                this.wake?.();
+              },
+            },
+          }),
+      logger: ctx.logger,
+    }).catch((error: unknown) => {
+      throw new BindopsError(
+        "usage",
+        "listen-failed",
+        `cannot serve the endpoints: ${(error as Error).message}`,
+        { hint: "choose other addresses with --health-addr, --metrics-addr, --webhook-addr" },
+      );
+    });
+    const { health, metrics, webhook } = this.endpoints.addresses;
+    ctx.logger.info(
+      { health, metrics, webhook },
+      `serving /healthz and /readyz on ${health}, /metrics on ${metrics}` +
+        (webhook ? `, /webhook/github on ${webhook}` : " (no webhook: no secret)"),
+    );
+  }
+
+  /** Records a finished pass: the revision, its bindings, and that the process is ready. */
+  recordPass(revision: string, result: ReconcileResult, seconds: number): void {
+    this.applied ||= result.applied;
+    if (result.applied) this.metrics.recordRevision(revision);
+    this.metrics.recordReconcile(
+      result.failed.length > 0 || result.unreachable.size > 0 ? "error" : "success",
+      seconds,
+    );
+  }
+
+  recordFailure(seconds: number): void {
+    this.metrics.recordReconcile("error", seconds);
+  }
+
+  /** Waits `ms`, or less when a webhook push arrives or `signal` aborts. */
+  async pause(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.pushed) {
+      this.pushed = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+      signal.addEventListener("abort", done, { once: true });
+    });
+    this.pushed = false;
+  }
+
+  async close(): Promise<void> {
+    await this.endpoints?.close();
+  }
+}
+
+/** The webhook secret, from `--webhook-secret-file` or `BINDOPS_WEBHOOK_SECRET`; never logged. */
+function webhookSecret(ctx: CommandContext, options: OptionsOf<"run">): string | undefined {
+  if (options.webhookSecretFile) {
+    try {
+      return readFileSync(options.webhookSecretFile, "utf8").trim() || undefined;
+    } catch (error) {
+      throw new BindopsError(
+        "usage",
+        "webhook-secret",
+        `cannot read the webhook secret file ${options.webhookSecretFile}`,
+        { cause: error },
+      );
+    }
+  }
+  return ctx.env.BINDOPS_WEBHOOK_SECRET?.trim() || undefined;
+}
+
+/**
+ * Runs `work` only while this process holds the leader-election Lease (`--leader-elect`): a
+ * standby waits; a leader that cannot renew stops its work before the Lease expires and the
+ * process exits 4 so that it is restarted; SIGTERM finishes the work and releases the Lease.
+ */
+export async function runAsLeader(
+  ctx: CommandContext,
+  options: OptionsOf<"run">,
+  work: (signal: AbortSignal) => Promise<ExitCode>,
+): Promise<ExitCode> {
+  const cluster = await leaseCluster(ctx, options);
+  const identity = ctx.env.POD_NAME || `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+  const elector = new LeaderElector({
+    client: cluster.client,
+    namespace: options.leaderElectionNamespace,
+    name: options.leaderElectionId,
+    identity,
+    leaseDurationMs: parseSeconds(options.leaseDuration, "--lease-duration") * 1000,
+    renewDeadlineMs: parseSeconds(options.renewDeadline, "--renew-deadline") * 1000,
+    retryPeriodMs: parseSeconds(options.retryPeriod, "--retry-period") * 1000,
+    logger: ctx.logger.child({ identity }),
+  });
+  ctx.logger.info(
+    `waiting to lead: Lease ${options.leaderElectionNamespace}/${options.leaderElectionId} on ${cluster.client.server} as ${identity}`,
+  );
+  let code: ExitCode = ExitCode.ok;
+  try {
+    const outcome = await elector.run(async (signal) => {
+      code = await work(signal);
+    }, ctx.signal);
+    return outcome === "lost" ? ExitCode.unreachable : code;
+  } finally {
+    cluster.client.close();
+  }
+}
+
+async function leaseCluster(
+  ctx: CommandContext,
+  options: OptionsOf<"run">,
+): Promise<ConnectedCluster> {
+  const name = options.leaderElectionCluster;
+  if (name) {
+    return connectCluster(name, {
+      ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+      ...(options.kubeconfigDir ? { kubeconfigDir: options.kubeconfigDir } : {}),
+      env: ctx.env,
+      cwd: ctx.cwd,
+      signal: ctx.signal,
+    });
+  }
+  if (!ctx.env.KUBERNETES_SERVICE_HOST) {
+    throw new BindopsError(
+      "usage",
+      "leader-election-cluster",
+      "--leader-elect outside a pod needs --leader-election-cluster (the cluster that holds the Lease)",
+    );
+  }
+  return connectCluster("in-cluster", {
+    source: resolveInClusterCredentials("in-cluster", { env: ctx.env }),
+    env: ctx.env,
+    signal: ctx.signal,
+  });
+}
