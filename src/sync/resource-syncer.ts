@@ -319,19 +319,20 @@ export class ResourceSyncer {
     });
   }
 
+  /**
+   * Adds the finalizer to the cached object, written with the cached resourceVersion and without
+   * reading it first (as client-go controllers update from their listers): a stale cache gets a
+   * 409, which `requeueOnConflict` turns into another look once the informer caught up.
+   */
   private async ensureFinalizer(object: KubeObject, signal: AbortSignal): Promise<KubeObject> {
     if (object.metadata.finalizers?.includes(konnectorKeys.syncerFinalizer)) return object;
-    return updateWithRetry(
-      this.o.consumer,
-      objectRefOf(object),
-      (current) => {
-        if (current.metadata.finalizers?.includes(konnectorKeys.syncerFinalizer)) return undefined;
-        if (current.metadata.deletionTimestamp !== undefined) return undefined;
-        current.metadata.finalizers = [
-          ...(current.metadata.finalizers ?? []),
-          konnectorKeys.syncerFinalizer,
-        ];
-        return current;
+    return this.o.consumer.update(
+      {
+        ...object,
+        metadata: {
+          ...object.metadata,
+          finalizers: [...(object.metadata.finalizers ?? []), konnectorKeys.syncerFinalizer],
+        },
       },
       { signal },
     );
