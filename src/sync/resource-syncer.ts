@@ -19,6 +19,9 @@ import { requeueOnConflict } from "./requeue-on-conflict.js";
 /** The field manager kube-bind's konnector applies bound objects with (spec §6.8). */
 export const specFieldManager = "kube-bind.io";
 
+/** Consumer objects of one kind a syncer writes to the provider at once. */
+export const specWorkers = 1;
+
 export interface ResourceSyncerOptions {
   /** `<export>/<resource>.<group>`, for logs and the tally. */
   name: string;
@@ -88,6 +91,7 @@ export class ResourceSyncer {
     this.spec = new Controller({
       name: `spec ${o.name}`,
       logger: this.log,
+      workers: specWorkers,
       stopInformers: false,
       sources: [
         { informer: this.consumerObjects },
