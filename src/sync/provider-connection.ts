@@ -34,7 +34,7 @@ import { bindingOwnerReference, consumerCrd, ownedByBinding, syncVersion } from 
 import { isolationStrategy, KeyMapper, type NamespaceMapping } from "./isolation.js";
 import { mergePatchBetween } from "./object-copies.js";
 import { ResourceSyncer } from "./resource-syncer.js";
-import { SyncTally } from "./sync-tally.js";
+import { SyncTally, type SyncCounts } from "./sync-tally.js";
 import { requeueOnConflict } from "./requeue-on-conflict.js";
 
 export interface ProviderConnectionOptions {
@@ -96,6 +96,9 @@ export class ProviderConnection {
   private readonly exportController: Controller;
   private readonly running = new Map<string, RunningExport>();
   private readonly tallies = new Map<string, SyncTally>();
+  /** Per binding, the counts its `Synced` condition shows: taken at most once a second. */
+  private readonly shownCounts = new Map<string, SyncCounts>();
+  private readonly countTimers = new Map<string, NodeJS.Timeout>();
   private readonly log: Logger;
   private readonly heartbeatIntervalMs: number;
   private clusterNamespaceUid: string | undefined;
@@ -199,6 +202,8 @@ export class ProviderConnection {
   }
 
   async stop(): Promise<void> {
+    for (const timer of this.countTimers.values()) clearTimeout(timer);
+    this.countTimers.clear();
     await Promise.all([this.heartbeat.stop(), this.schemas.stop(), this.exportController.stop()]);
     for (const running of this.running.values()) {
       await Promise.all([
@@ -218,8 +223,20 @@ export class ProviderConnection {
   private tallyOf(name: string): SyncTally {
     let tally = this.tallies.get(name);
     if (tally === undefined) {
-      tally = new SyncTally();
-      tally.onChange(() => this.schemas.queue.add(name));
+      const created = new SyncTally();
+      // Each object synced changes the counts. Taking them at most once a second keeps a sync of
+      // thousands of objects from writing the binding's status once per object; the last change
+      // is still shown within a second.
+      created.onChange(() => {
+        if (this.countTimers.has(name)) return;
+        const timer = setTimeout(() => {
+          this.countTimers.delete(name);
+          this.shownCounts.set(name, created.counts());
+          this.schemas.queue.add(name);
+        }, countsIntervalMs);
+        this.countTimers.set(name, timer);
+      });
+      tally = created;
       this.tallies.set(name, tally);
     }
     return tally;
@@ -526,7 +543,11 @@ export class ProviderConnection {
   }
 
   private syncedCondition(name: string): ConditionInput {
-    const counts = this.tallyOf(name).counts();
+    let counts = this.shownCounts.get(name);
+    if (counts === undefined) {
+      counts = this.tallyOf(name).counts();
+      this.shownCounts.set(name, counts);
+    }
     const message = `${counts.synced} synced, ${counts.pending} pending, ${counts.conflicted} conflicted${
       counts.conflicts.length > 0 ? `: ${counts.conflicts.join("; ")}` : ""
     }`;
@@ -896,6 +917,9 @@ export class ProviderConnection {
     }
   }
 }
+
+/** How often a binding's `Synced` counts are taken while its objects change. */
+const countsIntervalMs = 1_000;
 
 /** On a consumer CRD: a hash of the spec the konnector last wrote, so unchanged schemas cost nothing. */
 const schemaHashAnnotation = "bindops.dev/schema-hash";

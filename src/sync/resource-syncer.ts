@@ -19,6 +19,9 @@ import { requeueOnConflict } from "./requeue-on-conflict.js";
 /** The field manager kube-bind's konnector applies bound objects with (spec §6.8). */
 export const specFieldManager = "kube-bind.io";
 
+/** Consumer objects of one kind a syncer writes to the provider at once. */
+export const specWorkers = 1;
+
 export interface ResourceSyncerOptions {
   /** `<export>/<resource>.<group>`, for logs and the tally. */
   name: string;
@@ -88,6 +91,7 @@ export class ResourceSyncer {
     this.spec = new Controller({
       name: `spec ${o.name}`,
       logger: this.log,
+      workers: specWorkers,
       stopInformers: false,
       sources: [
         { informer: this.consumerObjects },
@@ -323,19 +327,20 @@ export class ResourceSyncer {
     });
   }
 
+  /**
+   * Adds the finalizer to the cached object, written with the cached resourceVersion and without
+   * reading it first (as client-go controllers update from their listers): a stale cache gets a
+   * 409, which `requeueOnConflict` turns into another look once the informer caught up.
+   */
   private async ensureFinalizer(object: KubeObject, signal: AbortSignal): Promise<KubeObject> {
     if (object.metadata.finalizers?.includes(konnectorKeys.syncerFinalizer)) return object;
-    return updateWithRetry(
-      this.o.consumer,
-      objectRefOf(object),
-      (current) => {
-        if (current.metadata.finalizers?.includes(konnectorKeys.syncerFinalizer)) return undefined;
-        if (current.metadata.deletionTimestamp !== undefined) return undefined;
-        current.metadata.finalizers = [
-          ...(current.metadata.finalizers ?? []),
-          konnectorKeys.syncerFinalizer,
-        ];
-        return current;
+    return this.o.consumer.update(
+      {
+        ...object,
+        metadata: {
+          ...object.metadata,
+          finalizers: [...(object.metadata.finalizers ?? []), konnectorKeys.syncerFinalizer],
+        },
       },
       { signal },
     );
