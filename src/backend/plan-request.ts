@@ -191,7 +191,9 @@ function planBoundSchemas(
     const needsOwner = owner !== undefined && !hasOwner(existing, owner.uid);
     const spec = replace ? desired : existing.spec;
     if (replace || needsOwner) {
-      writes.push(boundSchema(r.name, namespace, spec, replace ? hash : existingHash, owner));
+      writes.push(
+        boundSchema(r.name, namespace, spec, replace ? hash : existingHash, owner, existing),
+      );
     }
     specs.push(spec);
   }
@@ -346,7 +348,7 @@ type OwnerReference = {
   kind: string;
   name: string;
   uid: string;
-  controller: true;
+  controller: boolean;
   blockOwnerDeletion: true;
 } & Record<string, unknown>;
 
@@ -371,6 +373,7 @@ function boundSchema(
   spec: BoundSchemaSpec,
   hash: string,
   owner: OwnerReference | undefined,
+  existing?: BoundSchema,
 ): BoundSchema {
   return {
     apiVersion: kubeBindApiVersion,
@@ -379,10 +382,25 @@ function boundSchema(
       name,
       namespace,
       annotations: { [kubeBindKeys.sourceSpecHash]: hash },
-      ...(owner ? { ownerReferences: [owner] } : {}),
+      ...(owner ? { ownerReferences: sharedOwners(existing, owner) } : {}),
     },
     spec,
   };
+}
+
+/**
+ * The owners of a BoundSchema once `owner` joins: the exports of one consumer that bind the same
+ * resource share its BoundSchema (kube-bind names it `<resource>.<group>` in the cluster
+ * namespace), so each keeps its reference — the first stays the controller — and garbage
+ * collection removes the BoundSchema only with the last of them. Replacing the list instead
+ * would make two requests take the BoundSchema from each other on every reconcile.
+ */
+function sharedOwners(existing: BoundSchema | undefined, owner: OwnerReference): OwnerReference[] {
+  const others = (existing?.metadata.ownerReferences ?? []).filter(
+    (r) => r.uid !== owner.uid,
+  ) as unknown as OwnerReference[];
+  const controlled = others.some((r) => r.controller === true);
+  return [...others, controlled ? { ...owner, controller: false } : owner];
 }
 
 /** The request's current conditions, for callers that report them. */

@@ -130,6 +130,34 @@ describe("planRequest (the backend's request controller, pure)", () => {
     assert.deepEqual(third.status, w.request.status, "and its status does not change");
   });
 
+  it("shares a BoundSchema between two exports of one consumer instead of taking it back and forth", () => {
+    const owned = (w: RequestWorld, uid: string, name: string): RequestWorld => ({
+      ...w,
+      export: { ...w.export!, metadata: { ...w.export!.metadata, name, uid } },
+      request: { ...w.request, metadata: { ...w.request.metadata, name } },
+    });
+    // Two requests (orders-db, billing-db) bind the same resource in one cluster namespace.
+    let w = applied(world(), planRequest(world()));
+    w = applied(w, planRequest(w)); // the export exists now: it becomes the schema's owner
+    const [schema] = [...w.boundSchemas.values()];
+    assert.equal(schema!.metadata.ownerReferences?.[0]?.uid, "export-uid");
+    const second = owned(w, "second-uid", "billing-db");
+    const plan = planRequest(second);
+    assert.equal(plan.boundSchemas.length, 1, "the second export joins the owners once");
+    const owners = plan.boundSchemas[0]!.metadata.ownerReferences ?? [];
+    assert.deepEqual(
+      owners.map((r) => [r.uid, r.controller]),
+      [
+        ["export-uid", true],
+        ["second-uid", false],
+      ],
+    );
+    w = { ...w, boundSchemas: new Map([[schema!.metadata.name, plan.boundSchemas[0]!]]) };
+    // Neither request writes it again: both are owners now.
+    assert.equal(planRequest(w).boundSchemas.length, 0);
+    assert.equal(planRequest(owned(w, "second-uid", "billing-db")).boundSchemas.length, 0);
+  });
+
   it("fails at once on a claim that cannot be claimed, naming it", () => {
     const plan = planRequest(
       world({
