@@ -129,7 +129,8 @@ export async function runAsLeader(
   work: (signal: AbortSignal) => Promise<ExitCode>,
 ): Promise<ExitCode> {
   const cluster = await leaseCluster(ctx, options);
-  const identity = ctx.env.POD_NAME || `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+  const identity =
+    ctx.env.POD_NAME || `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
   const elector = new LeaderElector({
     client: cluster.client,
     namespace: options.leaderElectionNamespace,

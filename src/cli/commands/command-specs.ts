@@ -249,8 +249,16 @@ export const commandSpecs = {
       "the Lease's namespace",
       "bindops-system",
     ),
-    leaderElectionId: parameter.string("--leader-election-id <name>", "the Lease's name", "bindops"),
-    leaseDuration: parameter.string("--lease-duration <seconds>", "how long a Lease is valid", "15"),
+    leaderElectionId: parameter.string(
+      "--leader-election-id <name>",
+      "the Lease's name",
+      "bindops",
+    ),
+    leaseDuration: parameter.string(
+      "--lease-duration <seconds>",
+      "how long a Lease is valid",
+      "15",
+    ),
     renewDeadline: parameter.string(
       "--renew-deadline <seconds>",
       "a leader that has not renewed for this long stops",
