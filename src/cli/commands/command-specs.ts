@@ -41,6 +41,29 @@ const reconcilerOptions = {
  * commander, and each command receives them typed (`CommandOptions<typeof commandSpecs.x>`).
  * Loaded at start-up, so it imports nothing a command needs only when it runs.
  */
+/** What a command that runs on one cluster takes: the cluster's name and its credentials. */
+function oneCluster(role: "provider" | "consumer") {
+  return {
+    cluster: parameter.string(
+      "--cluster <name>",
+      `the ${role} cluster's name (finds its credentials)`,
+      role,
+    ),
+    kubeconfig: parameter.string(
+      "--kubeconfig <file>",
+      "a kubeconfig with a context named like the cluster",
+    ),
+    kubeconfigDir: parameter.string(
+      "--kubeconfig-dir <dir>",
+      "a folder of <cluster>.kubeconfig files",
+    ),
+    installCrds: parameter.flag(
+      "--no-install-crds",
+      `do not install kube-bind's CRDs on the ${role} first`,
+    ),
+  };
+}
+
 export const commandSpecs = {
   global: {
     logLevel: parameter.choice(
@@ -125,19 +148,7 @@ export const commandSpecs = {
     ),
   },
   backend: {
-    cluster: parameter.string(
-      "--cluster <name>",
-      "the provider cluster's name (finds its credentials)",
-      "provider",
-    ),
-    kubeconfig: parameter.string(
-      "--kubeconfig <file>",
-      "a kubeconfig with a context named like the cluster",
-    ),
-    kubeconfigDir: parameter.string(
-      "--kubeconfig-dir <dir>",
-      "a folder of <cluster>.kubeconfig files",
-    ),
+    ...oneCluster("provider"),
     informerScope: parameter.choice(
       "--informer-scope <scope>",
       "default informer scope of exports",
@@ -155,30 +166,10 @@ export const commandSpecs = {
       "how long a request waits for a CRD it names before it fails",
       "60",
     ),
-    installCrds: parameter.flag(
-      "--no-install-crds",
-      "do not install kube-bind's CRDs on the provider first",
-    ),
   },
-  konnector: {
-    cluster: parameter.string(
-      "--cluster <name>",
-      "the consumer cluster's name (finds its credentials)",
-      "consumer",
-    ),
-    kubeconfig: parameter.string(
-      "--kubeconfig <file>",
-      "a kubeconfig with a context named like the cluster",
-    ),
-    kubeconfigDir: parameter.string(
-      "--kubeconfig-dir <dir>",
-      "a folder of <cluster>.kubeconfig files",
-    ),
-    installCrds: parameter.flag(
-      "--no-install-crds",
-      "do not install kube-bind's CRDs on the consumer first",
-    ),
-  },
+
+  konnector: oneCluster("consumer"),
+
   reconcile: {
     repo: parameter.string("--repo <path>", "the git repository to reconcile", "."),
     rev: parameter.string("--rev <rev>", "the revision to reconcile", "HEAD"),
