@@ -31,7 +31,10 @@ export async function runCommand(
 ): Promise<ExitCode> {
   const intervalMs = parseSeconds(options.interval, "--interval") * 1000;
   if (options.watch) return watchLoop(ctx, options, intervalMs);
-  if (options.once) return followLoop(ctx, options, intervalMs, ctx.signal, undefined);
+  // One pass is a reconcile, not a sync loop: the konnector runs only in the long-running modes.
+  if (options.once) {
+    return followLoop(ctx, { ...options, konnector: false }, intervalMs, ctx.signal, undefined);
+  }
   const server = new RunServer();
   await server.start(ctx, options);
   try {
