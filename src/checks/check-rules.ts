@@ -198,6 +198,13 @@ export const checkRules = [
     help: "Use lower-case letters, digits and '-' ('.' too for subdomains), starting and ending with a letter or digit.",
   },
   {
+    id: "namespace-duplicate",
+    severity: "error",
+    description:
+      "A binding, template or request lists the same namespace twice in spec.namespaces; both entries name one APIServiceNamespace.",
+    help: "Remove the second entry.",
+  },
+  {
     id: "name-too-long",
     severity: "warning",
     description:
