@@ -3,6 +3,7 @@ import type { Finding, FindingLocation } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { decodeSource } from "./decode-source.js";
 import type { LoadRule } from "./load-rules.js";
+import { findJsonDuplicateKey } from "./find-json-duplicate-key.js";
 import { findJsonError } from "./find-json-error.js";
 import { measureValue, type Measure } from "./measure-value.js";
 import { parseYamlDocument } from "./parse-yaml-document.js";
@@ -109,6 +110,21 @@ function loadJson(file: string, text: string, limits: LoadLimits): LoadedSource 
     return {
       documents: [],
       findings: [expansionError(file, 0, content, measure, limits)],
+      source: { text, chunks: [{ ...chunk, loaded: false }] },
+    };
+  }
+  const duplicate = findJsonDuplicateKey(text);
+  if (duplicate !== undefined) {
+    const message = `duplicate key: the key ${JSON.stringify(duplicate.key)} appears twice in one object (JSON allows it, but only the last would count; the API server refuses it)`;
+    return {
+      documents: [],
+      findings: [
+        error("json-duplicate-key", message, {
+          file,
+          document: 0,
+          ...positionOf(text, duplicate.offset),
+        }),
+      ],
       source: { text, chunks: [{ ...chunk, loaded: false }] },
     };
   }

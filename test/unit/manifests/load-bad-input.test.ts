@@ -221,6 +221,26 @@ describe("loading bad input gives findings, never a crash", () => {
     assert.equal(finding.location.col, 19);
   });
 
+  it("a key twice in one JSON object is json-duplicate-key at the second, as in YAML", () => {
+    const text = [
+      "{",
+      '  "apiVersion": "v1", "kind": "ConfigMap",',
+      '  "metadata": {"name": "a", "labels": {"name": "x"}},',
+      '  "data": {"k": "{\\"k\\": 1, \\"k\\": 2}", "other": {"k": 1}},',
+      '  "metadata": {"n\\u0061me": "b"}',
+      "}",
+      "",
+    ].join("\n");
+    const { finding, documents } = loadBeside("dup.json", text);
+    assert.equal(finding.rule, "json-duplicate-key");
+    assert.match(finding.message, /"metadata"/);
+    assert.deepEqual([finding.location.line, finding.location.col], [5, 3]);
+    assert.equal(documents.filter((d) => d.file === "dup.json").length, 0);
+    const nested = loadBeside("nested.json", '{"kind": "A", "spec": {"a": 1,\n "a": 2}}\n');
+    assert.deepEqual([nested.finding.location.line, nested.finding.location.col], [2, 2]);
+    assert.match(nested.finding.message, /"a"/);
+  });
+
   it("a file that vanished between listing and loading is unreadable-file", () => {
     const repo = tempRepo({ "good.yaml": good });
     try {
