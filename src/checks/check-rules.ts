@@ -241,6 +241,13 @@ export const checkRules = [
       "A plain scalar reads differently in YAML 1.2 (bindops) and YAML 1.1 (kubectl and other tools): yes/no/on/off/y/n, 0755, 1:20.",
     help: 'Quote the scalar ("yes", "0755") or write the value YAML 1.2 and 1.1 agree on (true, 493).',
   },
+  {
+    id: "yaml11-wrong-type",
+    severity: "error",
+    description:
+      "A plain scalar that kubectl (YAML 1.1) reads as a boolean or a number where the field must be a string (or vice versa), so kubectl refuses the manifest, though YAML 1.2 reads it as valid: `debug: no` in a ConfigMap's data.",
+    help: 'Quote the scalar ("no", "on") so every YAML reader takes it as a string.',
+  },
   // Kubernetes API versions.
   {
     id: "removed-api",

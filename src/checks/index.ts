@@ -2,5 +2,5 @@
 export { checkCredentials } from "./check-credentials.js";
 export { checkRemovedApi } from "./check-removed-api.js";
 export { checkRules, type CheckRule, type CheckRuleId } from "./check-rules.js";
-export { checkYaml11Scalars, type Yaml11Scalar } from "./check-yaml11-scalars.js";
+export { checkYaml11Scalars, kubectlValue, type Yaml11Scalar } from "./check-yaml11-scalars.js";
 export { runChecks, type RunChecksOptions } from "./run-checks.js";

@@ -2,7 +2,7 @@ import { appendAll } from "../core/append-all.js";
 import { crdFactsOf } from "../core/crd-facts.js";
 import { compareFindings, type Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
-import { checkRules, checkYaml11Scalars, runChecks } from "../checks/index.js";
+import { checkRules, runChecks } from "../checks/index.js";
 import { documentFacts, type DocumentFacts } from "../core/document-facts.js";
 import { bindopsApiVersion } from "../core/kube-groups.js";
 import { newestKubernetesVersion } from "../core/removed-apis.js";
@@ -30,7 +30,8 @@ import { validateDocument } from "../schema/validate-document.js";
 import { isCrdDocument } from "../schema/validate-documents.js";
 import { affectedDocuments } from "./affected-documents.js";
 import { createPace } from "./pace.js";
-import { RepositoryFiles, type CheckedFiles } from "./repository-files.js";
+import { RepositoryFiles } from "./repository-files.js";
+import { yaml11Findings } from "./yaml11-findings.js";
 
 /** Options of {@link validate}. */
 export interface ValidateOptions {
@@ -193,7 +194,7 @@ export async function validate(
       findings.push(finding);
     }
   }
-  appendAll(findings, yaml11Findings(checked, scope));
+  appendAll(findings, yaml11Findings(checked, registry, schemaAt, scope));
   phase("check across documents");
   if (pace.due()) await pace.turn();
 
@@ -260,19 +261,6 @@ function phaseTimer(
     onPhase?.(phase, now - last);
     last = now;
   };
-}
-
-/** YAML 1.1 ambiguities, in the documents whose text may hold them (`CheckedFiles.yaml11`). */
-function yaml11Findings(checked: CheckedFiles, scope: ReadonlySet<string> | undefined): Finding[] {
-  const findings: Finding[] = [];
-  checked.documents.forEach((document, i) => {
-    if (!checked.yaml11[i]) return;
-    if (scope && !scope.has(`${document.file}#${document.index}`)) return;
-    const scalars = checked.sources.plainScalars(document.file, document.index);
-    if (scalars.length === 0) return;
-    appendAll(findings, checkYaml11Scalars(scalars, document.file, document.index));
-  });
-  return findings;
 }
 
 /** Loads a folder outside the repository (`--crd-dir`, `--policy`), keeping its positions. */

@@ -67,7 +67,7 @@ describe("bindops validate (the CLI, as CI runs it)", function () {
     const dir = scratchCopy();
     writeFileSync(
       path.join(dir, "consumers/orders/bindings/extra.yaml"),
-      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: orders}\ndata: {enabled: yes}\n",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: orders}\ndata: {window: 1:20}\n",
     );
     const json = await runCli(["validate", ".", "-o", "json"], { cwd: dir });
     const parsed = JSON.parse(json.stdout) as {
@@ -76,7 +76,7 @@ describe("bindops validate (the CLI, as CI runs it)", function () {
     };
     assert.equal(json.code, 0, json.stdout);
     const yaml11 = parsed.findings.find((f) => f.rule === "yaml11-ambiguous");
-    assert.ok(yaml11, "the YAML 1.1 `yes` is reported");
+    assert.ok(yaml11, "the YAML 1.1 `1:20` is reported");
     assert.equal(yaml11.file, "consumers/orders/bindings/extra.yaml");
     assert.equal(yaml11.line, 4);
 
@@ -105,7 +105,7 @@ describe("bindops validate (the CLI, as CI runs it)", function () {
     const resolved = new URL(uri, base);
     assert.equal(
       readFileSync(resolved, "utf8").split("\n")[3],
-      "data: {enabled: yes}",
+      "data: {window: 1:20}",
       `${uri} against ${base}`,
     );
 

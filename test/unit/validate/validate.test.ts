@@ -69,7 +69,7 @@ describe("validate", () => {
       .replaceAll("\n", "\r\n");
     const report = await validateFiles({ "cm.yaml": `\uFEFF${text}` });
     // Line 1 is the comment, 2 the first `---`; the second document starts on line 11.
-    assert.deepEqual(located(report, "yaml11-ambiguous"), ["cm.yaml:17:12"]);
+    assert.deepEqual(located(report, "yaml11-wrong-type"), ["cm.yaml:17:12"]);
   });
 });
 
@@ -101,5 +101,73 @@ spec:
     assert.ok(!rules.includes("template-version-not-served"), rules.join(", "));
     assert.ok(!rules.includes("unknown-version"), rules.join(", "));
     assert.deepEqual(located(report, "schema"), ["crd.yaml:11:7", "widget.yaml:5:3"]);
+  });
+});
+
+describe("validate: YAML 1.1 readings that kubectl refuses", () => {
+  const widgets = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                mode: {type: string}
+                replicas: {type: integer}
+                extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
+`;
+
+  it("is an error where the field must be a string, a warning where any value is fine", async () => {
+    const report = await validateFiles({
+      "cm.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: flags
+  labels:
+    enabled: on
+data:
+  debug: no
+  window: 1:20
+  quoted: "no"
+`,
+      "crd.yaml": widgets,
+      "widget.yaml": `apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec:
+  mode: Off
+  replicas: 0_1
+  extra:
+    verbose: yes
+`,
+    });
+    assert.deepEqual(located(report, "yaml11-wrong-type"), [
+      "cm.yaml:6:14",
+      "cm.yaml:8:10",
+      "widget.yaml:5:9",
+    ]);
+    assert.match(
+      report.findings.find((f) => f.rule === "yaml11-wrong-type")?.message ?? "",
+      /`on` is true in kubectl \(YAML 1\.1\).*must be a string/,
+    );
+    assert.deepEqual(located(report, "yaml11-ambiguous"), [
+      "cm.yaml:9:11",
+      "widget.yaml:6:13",
+      "widget.yaml:8:14",
+    ]);
+    // `0_1` is a string in YAML 1.2, so the schema already refuses it for an integer field.
+    assert.deepEqual(located(report, "schema"), ["widget.yaml:6:3"]);
   });
 });
