@@ -1,3 +1,4 @@
+import type { ErrorObject } from "ajv";
 import { bindopsKinds } from "./bindops-kinds.js";
 import type { BuiltinKind } from "./builtin-kind.js";
 import type { JsonSchema } from "./json-schema.js";
@@ -90,9 +91,13 @@ export function kubernetesValidator(apiVersion: string, kind: string): KindValid
     return undefined;
   }
   const metadata = metadataCheck(kubernetesNameFormat(kind));
+  // `errorsOf` follows `validate` on the same value when it fails: checked once for both.
+  let failed: { value: unknown; errors: ErrorObject[] } | undefined;
   const validate: DocumentValidator = (value) => {
+    failed = undefined;
     const errors = check(value);
     if (errors.length > 0) {
+      failed = { value, errors };
       validate.errors = errors;
       return false;
     }
@@ -103,7 +108,11 @@ export function kubernetesValidator(apiVersion: string, kind: string): KindValid
   const validator: KindValidator = {
     source: "kubernetes",
     validate,
-    errorsOf: (value) => [...check(value), ...metadata.errorsOf(value)],
+    errorsOf: (value) => {
+      const errors = failed !== undefined && failed.value === value ? failed.errors : check(value);
+      failed = undefined;
+      return [...errors, ...metadata.errorsOf(value)];
+    },
   };
   kubernetes.set(id, validator);
   return validator;

@@ -1,6 +1,7 @@
 import type { ErrorObject } from "ajv";
 import { createRequire } from "node:module";
 import type { StringFormat } from "./string-formats.js";
+import { windowedErrors } from "./windowed-errors.js";
 
 /** Checks a document of a built-in kind; the errors, empty when it is valid. */
 export type KubernetesKindCheck = (value: unknown) => ErrorObject[];
@@ -133,15 +134,19 @@ export function loadKubernetesKind(
     return undefined;
   }
   const unknownFields = unknownTopLevelFields(kind);
-  return (value) => {
-    const unknown = unknownFields(value);
+  const modelErrors = (value: unknown): ErrorObject[] => {
     try {
       validate.call(value);
-      return unknown;
+      return [];
     } catch (error) {
       const errors = (error as { errors?: unknown }).errors;
-      if (Array.isArray(errors)) return [...unknown, ...(errors as ErrorObject[])];
+      if (Array.isArray(errors)) return errors as ErrorObject[];
       throw error;
     }
+  };
+  return (value) => {
+    const unknown = unknownFields(value);
+    const errors = windowedErrors(value, modelErrors);
+    return errors.length === 0 ? unknown : [...unknown, ...errors];
   };
 }

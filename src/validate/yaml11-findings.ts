@@ -35,8 +35,11 @@ export function yaml11Findings(
   return findings;
 }
 
+/** How many of a document's ambiguous values are checked as kubectl reads them. */
+const maxReadings = 1000;
+
 /**
- * The pointers of `scalars` where the document's schema refuses the value kubectl decodes, with
+ * The pointers of `scalars` (the first {@link maxReadings} of them) where the document's schema refuses the value kubectl decodes, with
  * the schema's message. Empty for a kind without a schema.
  */
 function refusedAsKubectlReads(
@@ -49,10 +52,11 @@ function refusedAsKubectlReads(
   for (const scalar of scalars) {
     const value = scalar.key ? undefined : kubectlValue(scalar.source);
     if (value !== undefined) readings.set(scalar.pointer, value);
+    // Enough to tell the user; the rest stay warnings, so a huge document costs little more.
+    if (readings.size === maxReadings) break;
   }
   if (readings.size === 0) return refused;
-  const value = structuredClone(document.value);
-  for (const [pointer, reading] of readings) setAt(value, pointer, reading);
+  const value = withValues(document.value, readings);
   const asKubectlReads = { ...document, value };
   for (const finding of validateDocument(asKubectlReads, registry, { unknownKinds: "ignore" })) {
     const { pointer } = finding.location;
@@ -63,20 +67,38 @@ function refusedAsKubectlReads(
   return refused;
 }
 
-/** Replaces the value at a JSON pointer that exists in `root`. */
-function setAt(root: unknown, pointer: string, value: unknown): void {
-  const tokens = pointer
-    .split("/")
-    .slice(1)
-    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const last = tokens.pop();
-  if (last === undefined) return;
-  let node = root;
-  for (const token of tokens) {
-    if (typeof node !== "object" || node === null) return;
-    node = (node as Record<string, unknown>)[token];
+/**
+ * A copy of `root` with the values at some JSON pointers replaced. Only the objects and lists on
+ * the way to them are copied; pointers that lead nowhere are left out.
+ */
+function withValues(root: Record<string, unknown>, values: ReadonlyMap<string, unknown>) {
+  const copies = new Set<unknown>();
+  const copy = (node: object): Record<string, unknown> => {
+    const copied = (Array.isArray(node) ? [...(node as unknown[])] : { ...node }) as Record<
+      string,
+      unknown
+    >;
+    copies.add(copied);
+    return copied;
+  };
+  const top = copy(root);
+  for (const [pointer, value] of values) {
+    const tokens = pointer
+      .split("/")
+      .slice(1)
+      .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const last = tokens.pop();
+    let node: Record<string, unknown> | undefined = top;
+    for (const token of tokens) {
+      const child: unknown = Object.hasOwn(node, token) ? node[token] : undefined;
+      if (typeof child !== "object" || child === null) {
+        node = undefined;
+        break;
+      }
+      node[token] = copies.has(child) ? child : copy(child);
+      node = node[token] as Record<string, unknown>;
+    }
+    if (node !== undefined && last !== undefined && Object.hasOwn(node, last)) node[last] = value;
   }
-  if (typeof node === "object" && node !== null && Object.hasOwn(node, last)) {
-    (node as Record<string, unknown>)[last] = value;
-  }
+  return top;
 }
