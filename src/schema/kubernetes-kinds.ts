@@ -1,5 +1,6 @@
 import type { ErrorObject } from "ajv";
 import { createRequire } from "node:module";
+import { unknownFieldsCheck } from "./kubernetes-fields.js";
 import type { StringFormat } from "./string-formats.js";
 import { windowedErrors } from "./windowed-errors.js";
 
@@ -52,64 +53,12 @@ export const kubernetesNameFormats: readonly StringFormat[] = [
   "pathSegment",
 ];
 
-const specAndStatus = ["spec", "status"];
-
-/**
- * The top-level fields of common built-in kinds. Kubernetes's published schemas do not close
- * objects, so without this a ConfigMap with a `spec`, or a Secret with `stringdata`, would pass;
- * the API server refuses (or prunes) such fields.
- */
-const topLevelFields: Readonly<Record<string, readonly string[]>> = {
-  ConfigMap: ["data", "binaryData", "immutable"],
-  Secret: ["data", "stringData", "type", "immutable"],
-  ServiceAccount: ["secrets", "imagePullSecrets", "automountServiceAccountToken"],
-  Role: ["rules"],
-  ClusterRole: ["rules", "aggregationRule"],
-  RoleBinding: ["subjects", "roleRef"],
-  ClusterRoleBinding: ["subjects", "roleRef"],
-  Namespace: specAndStatus,
-  Service: specAndStatus,
-  Pod: specAndStatus,
-  Deployment: specAndStatus,
-  StatefulSet: specAndStatus,
-  DaemonSet: specAndStatus,
-  ReplicaSet: specAndStatus,
-  Job: specAndStatus,
-  CronJob: specAndStatus,
-  PersistentVolumeClaim: specAndStatus,
-  Ingress: specAndStatus,
-  NetworkPolicy: specAndStatus,
-  HorizontalPodAutoscaler: specAndStatus,
-  PodDisruptionBudget: specAndStatus,
-  ResourceQuota: specAndStatus,
-  LimitRange: ["spec"],
-  CustomResourceDefinition: specAndStatus,
-};
-
-function unknownTopLevelFields(kind: string): KubernetesKindCheck {
-  const listed = topLevelFields[kind];
-  if (listed === undefined) return () => [];
-  const known = new Set(["apiVersion", "kind", "metadata", ...listed]);
-  return (value) => {
-    if (typeof value !== "object" || value === null) return [];
-    return Object.keys(value)
-      .filter((field) => !known.has(field))
-      .map((field) => ({
-        instancePath: "",
-        schemaPath: "#/additionalProperties",
-        keyword: "additionalProperties",
-        params: { additionalProperty: field },
-        message: "must NOT have additional properties",
-      }));
-  };
-}
-
 /**
  * The published schema of a built-in kind, from `kubernetes-models`: its pre-compiled ajv
  * validator, loaded on first use (loading all of them costs hundreds of milliseconds; one costs a
  * few). `undefined` when the package has no such kind at that version. The package's schemas come
- * from Kubernetes's OpenAPI document, which does not close objects: unknown fields are found only
- * at the top level of common kinds.
+ * from Kubernetes's OpenAPI document, which does not close objects: unknown fields, at any depth,
+ * are found from its declarations of each type's fields (`unknownFieldsCheck`).
  */
 export function loadKubernetesKind(
   apiVersion: string,
@@ -133,7 +82,7 @@ export function loadKubernetesKind(
   if (model?.apiVersion !== apiVersion || model.kind !== kind || validate === undefined) {
     return undefined;
   }
-  const unknownFields = unknownTopLevelFields(kind);
+  const unknownFields = unknownFieldsCheck(apiVersion, kind) ?? (() => []);
   const modelErrors = (value: unknown): ErrorObject[] => {
     try {
       validate.call(value);
