@@ -263,6 +263,49 @@ export const checkRules = [
       "The apiVersion of this kind is deprecated in the Kubernetes release validated for, and will be removed.",
     help: "Move to the replacement the message names before upgrading to the release that removes it.",
   },
+  // What the API server checks in built-in kinds beyond their schemas.
+  {
+    id: "duplicate-container-name",
+    severity: "error",
+    description:
+      "Two containers of one pod (init and ephemeral containers included) share a name; the API server refuses the pod or its template.",
+    help: "Give each container its own name.",
+  },
+  {
+    id: "invalid-port",
+    severity: "error",
+    description:
+      'A port the API server refuses: a container port name that is not an IANA service name ("8080", "https-metrics-port"), a name used twice, a number out of range, a probe or targetPort naming no valid port, a Service with several ports not all named, or a port and protocol listed twice.',
+    help: "Name ports with at most 15 lower-case letters, digits and '-', including a letter; give numbers unquoted.",
+  },
+  {
+    id: "selector-mismatch",
+    severity: "error",
+    description:
+      "A Deployment's, StatefulSet's, DaemonSet's or ReplicaSet's spec.selector does not select the labels of its pod template; the API server refuses it.",
+    help: "Make spec.template.metadata.labels carry every label the selector requires.",
+  },
+  {
+    id: "volume-mismatch",
+    severity: "error",
+    description:
+      "Two volumes of a pod share a name, or a container mounts a volume the pod does not declare.",
+    help: "Declare each volume once under spec.volumes, and mount only declared ones.",
+  },
+  {
+    id: "restart-policy",
+    severity: "error",
+    description:
+      "A pod template's restartPolicy its controller refuses: Deployments, StatefulSets, DaemonSets and ReplicaSets allow only Always; Jobs and CronJobs only OnFailure or Never, and need it given.",
+    help: "Set restartPolicy to a value the controller allows.",
+  },
+  {
+    id: "invalid-resources",
+    severity: "error",
+    description:
+      "A container's resource quantity is not a Kubernetes quantity (512MB), or a request is greater than its limit.",
+    help: "Write quantities like 500m, 128Mi or 1G, and keep each request at or below its limit.",
+  },
   // Credentials.
   {
     id: "credential-in-repo",

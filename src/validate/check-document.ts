@@ -1,6 +1,6 @@
 import type { Finding, Severity } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
-import { checkCredentials, checkRemovedApi } from "../checks/index.js";
+import { checkCredentials, checkRemovedApi, checkWorkloads } from "../checks/index.js";
 import type { DocumentFacts } from "../core/document-facts.js";
 import type { SchemaRegistry } from "../schema/schema-registry.js";
 import { validateDocument } from "../schema/validate-document.js";
@@ -8,8 +8,9 @@ import { validateDocument } from "../schema/validate-document.js";
 /** What `validate` finds in one document's value by itself, before looking across documents. */
 export interface DocumentResult {
   /**
-   * Schema findings, and a removed or deprecated API version (which replaces the schema findings
-   * when it is removed); none for a document without apiVersion and kind (the checks report it).
+   * Schema findings, the API server's own checks of built-in kinds (`checkWorkloads`), and a
+   * removed or deprecated API version (which replaces the others when it is removed); none for a
+   * document without apiVersion and kind (the checks report it).
    */
   schema: readonly Finding[];
   /** `credential-in-repo` and `plain-secret`. */
@@ -46,6 +47,7 @@ export function checkDocument(
         : [
             ...(removed ? [removed] : []),
             ...validateDocument(document, context.registry, { unknownKinds: context.unknownKinds }),
+            ...checkWorkloads(document, facts.type),
           ];
   const credentials = checkCredentials(document, facts.type);
   return { schema, credentials: credentials.length > 0 ? credentials : none };
