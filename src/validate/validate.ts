@@ -55,6 +55,12 @@ export interface ValidateOptions {
    * what references them, are reported on.
    */
   changedFiles?: ReadonlySet<string>;
+  /**
+   * When set, only findings in these files and folders (paths of the snapshot, `""` for all) are
+   * reported, and only their files counted: the rest of the snapshot is read as their context
+   * (a binding's template, the repository's clusters and policies).
+   */
+  reportOnly?: readonly string[];
   toolVersion: string;
   /** Stops the run: the returned promise rejects with its reason, and no report is made. */
   signal?: AbortSignal;
@@ -162,7 +168,9 @@ export async function validate(
   const scope = options.changedFiles
     ? affectedDocuments(repoDocuments, repoFacts, options.changedFiles)
     : undefined;
+  const reported = within(options.reportOnly);
   const inScope = (finding: Finding): boolean => {
+    if (!reported(finding.location.file)) return false;
     if (!scope) return true;
     const { file, document } = finding.location;
     if (document === undefined) return options.changedFiles?.has(file) ?? true;
@@ -215,22 +223,33 @@ export async function validate(
   phase("policies");
   signal?.throwIfAborted();
 
-  const reported = dedupe(findings.filter(inScope))
+  const located = dedupe(findings.filter(inScope))
     .map((finding) => sources.locateFinding(finding))
     .sort(compareFindings);
-  const inventory = inventoryOf(repoDocuments, repoFacts, files.keys(), scope);
+  const inventory = inventoryOf(repoDocuments, repoFacts, files.keys(), scope).filter((f) =>
+    reported(f.file),
+  );
+  const shownSkipped = skipped
+    .map((group) => ({ ...group, files: group.files.filter(reported) }))
+    .filter((group) => group.files.length > 0);
   phase("report");
   return {
     root: snapshot.origin.path,
     files: inventory.length,
     documents: inventory.reduce((n, file) => n + file.documents.length, 0),
-    findings: reported,
+    findings: located,
     rules: uniqueRules([...loadRules, ...stageRules, ...checkRules]),
     toolVersion: options.toolVersion,
     durationMs: Math.round(performance.now() - started),
     inventory,
-    ...(skipped.length > 0 ? { skipped } : {}),
+    ...(shownSkipped.length > 0 ? { skipped: shownSkipped } : {}),
   };
+}
+
+/** Whether a file is in one of the given files or folders; every file when none are given. */
+function within(paths: readonly string[] | undefined): (file: string) => boolean {
+  if (paths === undefined || paths.some((p) => p === "" || p === ".")) return () => true;
+  return (file) => paths.some((p) => file === p || file.startsWith(p.endsWith("/") ? p : `${p}/`));
 }
 
 /** The snapshot's files without those that are not manifests, which are listed by kind. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { git as runGit } from "../support/git.js";
@@ -138,6 +138,61 @@ describe("bindops validate (the CLI, as CI runs it)", function () {
         "m",
       ),
     );
+  });
+
+  it("validates a file or folder inside a repository in the repository's context, named from where it runs", async () => {
+    const dir = scratchCopy();
+    const billing = path.join(dir, "consumers/billing/bindings/billing-db.yaml");
+    // Broken elsewhere in the repository: not reported when validating the orders binding.
+    writeFileSync(
+      billing,
+      readFileSync(billing, "utf8").replace("template: databases", "template: gone"),
+    );
+    const orders = path.join(dir, "consumers/orders");
+    const file = await runCli(["validate", "bindings/orders-db.yaml"], { cwd: orders });
+    assert.equal(file.code, 0, file.stdout + file.stderr);
+    assert.doesNotMatch(file.stdout, /binding-unknown-template|repository-missing|billing/);
+    assert.match(file.stdout, /in 1 file \(1 document\)/);
+
+    writeFileSync(
+      path.join(orders, "bindings/orders-db.yaml"),
+      readFileSync(path.join(orders, "bindings/orders-db.yaml"), "utf8").replace(
+        "template: databases",
+        "template: caches",
+      ),
+    );
+    for (const [cwd, given, shown] of [
+      [orders, "bindings/orders-db.yaml", "bindings/orders-db.yaml"],
+      [orders, ".", "bindings/orders-db.yaml"],
+      [path.join(orders, "bindings"), "orders-db.yaml", "orders-db.yaml"],
+      [dir, "consumers/orders", "consumers/orders/bindings/orders-db.yaml"],
+    ] as const) {
+      const result = await runCli(["validate", given], { cwd });
+      assert.equal(result.code, 2, `${given} in ${cwd}: ${result.stdout}${result.stderr}`);
+      assert.match(
+        result.stdout,
+        new RegExp(
+          `^${shown.replaceAll(".", "\\.")}:\\d+:\\d+: error \\[binding-unknown-template\\] .*caches`,
+          "m",
+        ),
+      );
+      assert.doesNotMatch(result.stdout, /billing|\.\.\//);
+    }
+  });
+
+  it("without --root and without bindops.yaml above it, the first path is the root: its .bindopsignore counts", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "bindops-validate-"));
+    scratch.push(dir);
+    mkdirSync(path.join(dir, "manifests/drafts"), { recursive: true });
+    writeFileSync(path.join(dir, "manifests/.bindopsignore"), "drafts/\n");
+    writeFileSync(path.join(dir, "manifests/drafts/broken.yaml"), "kind: [unclosed\n");
+    writeFileSync(
+      path.join(dir, "manifests/cm.yaml"),
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {a: b}\n",
+    );
+    const result = await runCli(["validate", "manifests"], { cwd: dir });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /no problems in 1 file/);
   });
 
   it("with --changed-since reports only changed files and what they touch", async () => {

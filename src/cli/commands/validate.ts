@@ -29,8 +29,15 @@ export async function validateCommand(
   const root = options.root
     ? path.resolve(ctx.cwd, options.root)
     : onDisk
-      ? findRoot(absolute, ctx.cwd)
+      ? findRoot(absolute)
       : ctx.cwd;
+  // Files or folders inside a repository are validated in its context: a binding's template,
+  // the clusters and the policies are read too, and only findings in the given paths reported.
+  const relative = absolute.map((p) => path.relative(root, p).split(path.sep).join("/"));
+  const inContext =
+    existsSync(path.join(root, "bindops.yaml")) &&
+    relative.every((p) => p !== ".." && !p.startsWith("../") && !path.isAbsolute(p)) &&
+    !relative.includes("");
   // Folders outside the repository, named relative to its root in the report.
   const dirs = (list: string[] | undefined, flag: string): Snapshot[] =>
     (list ?? []).map((d) =>
@@ -59,11 +66,17 @@ export async function validateCommand(
   if (options.rev !== undefined) {
     // Loaded only when asked for: git is not needed to validate a folder.
     const { readRevisionSnapshot } = await import("../../git/read-revision-snapshot.js");
-    const relative = absolute.map((p) => path.relative(root, p).split(path.sep).join("/"));
-    snapshot = await readRevisionSnapshot(root, options.rev, { ...read, paths: relative });
+    snapshot = await readRevisionSnapshot(root, options.rev, {
+      ...read,
+      paths: inContext ? [] : relative,
+    });
     ctx.logger.debug({ revision: snapshot.revision, files: snapshot.files.size }, "read revision");
   } else {
-    snapshot = readFolderSnapshot(root, { ...read, paths: absolute });
+    // The given paths too: one that is not a file or a folder (a pipe) is refused by name.
+    snapshot = readFolderSnapshot(root, {
+      ...read,
+      paths: inContext ? [root, ...absolute] : absolute,
+    });
   }
   ctx.logger.debug({ files: snapshot.files.size }, "validating");
   const report = await validate(snapshot, {
@@ -77,6 +90,7 @@ export async function validateCommand(
       ? {}
       : { kubernetesVersion: kubernetesRelease(options.kubernetesVersion) }),
     ...(changedFiles ? { changedFiles } : {}),
+    ...(inContext ? { reportOnly: relative } : {}),
     toolVersion: packageVersion(),
     signal: ctx.signal,
   });
@@ -121,18 +135,18 @@ function readExtraFolder(root: string, dir: string, what: string, signal: AbortS
 
 /**
  * The repository root: the nearest folder, from the first path upwards, that holds bindops.yaml;
- * else the current folder when every path is inside it; else the deepest folder holding every path.
+ * else the first path (the folder of a file) when it holds every path; else the deepest folder
+ * that holds every path.
  */
-function findRoot(paths: readonly string[], cwd: string): string {
+function findRoot(paths: readonly string[]): string {
   const folderOf = (p: string) => (statSync(p).isDirectory() ? p : path.dirname(p));
-  const first = paths[0] ?? cwd;
-  for (let dir = folderOf(first); ; dir = path.dirname(dir)) {
+  const first = folderOf(paths[0]!);
+  for (let dir = first; ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, "bindops.yaml"))) return dir;
     if (path.dirname(dir) === dir) break;
   }
   const inside = (dir: string, p: string) => !path.relative(dir, p).startsWith("..");
-  if (paths.every((p) => inside(cwd, p))) return cwd;
-  let common = folderOf(first);
+  let common = first;
   while (!paths.every((p) => inside(common, p))) common = path.dirname(common);
   return common;
 }
@@ -142,9 +156,9 @@ function findRoot(paths: readonly string[], cwd: string): string {
  * relative to the repository root.
  */
 function relativeTo(report: ValidateReport, cwd: string): ValidateReport {
-  const prefix = path.relative(cwd, report.root).split(path.sep).join("/");
-  if (!prefix) return report;
-  const rename = (file: string) => path.posix.normalize(`${prefix}/${file}`);
+  if (path.relative(cwd, report.root) === "") return report;
+  const rename = (file: string) =>
+    path.relative(cwd, path.resolve(report.root, file)).split(path.sep).join("/");
   return {
     ...report,
     root: cwd,
