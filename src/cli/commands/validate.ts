@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BindopsError, ExitCode } from "../../core/errors.js";
+import { printable } from "../../report/printable.js";
 import { renderReport } from "../../report/render-report.js";
 import type { ValidateReport } from "../../report/validate-report.js";
 import { rebaseSnapshot, type Snapshot } from "../../core/snapshot.js";
@@ -97,7 +98,11 @@ export async function validateCommand(
 
   const shown = relativeTo(report, ctx.cwd);
   for (const { description, files } of shown.skipped ?? []) {
-    const some = files.slice(0, 3).join(", ") + (files.length > 3 ? ", ..." : "");
+    const some =
+      files
+        .slice(0, 3)
+        .map((f) => printable(f))
+        .join(", ") + (files.length > 3 ? ", ..." : "");
     ctx.logger.info(`skipped ${files.length} ${description}: ${some}`);
     ctx.logger.debug({ files }, `all skipped ${description}`);
   }
