@@ -241,6 +241,42 @@ describe("loading bad input gives findings, never a crash", () => {
     assert.match(nested.finding.message, /"a"/);
   });
 
+  it("an unknown tag or an undefined alias is yaml-syntax at the tag or alias itself", () => {
+    for (const [value, col] of [
+      ["!Ref bucket", 7],
+      ["!Sub\n  - a", 7],
+      ["  !GetAtt [a, b]", 9],
+      ["!<tag:example.com,2024:x> 1", 7],
+      ["{a: !Ref b}", 11],
+      ["*nowhere", 7],
+      ["[a, *nowhere]", 11],
+    ] as const) {
+      const { finding } = loadBeside("tags.yaml", `kind: A\nspec: ${value}\n`);
+      assert.equal(finding.rule, "yaml-syntax", value);
+      assert.match(finding.message, /unknown tag|unidentified alias/, value);
+      assert.deepEqual([finding.location.line, finding.location.col], [2, col], value);
+    }
+  });
+
+  it("!!binary is YAML, read as the base64 text that JSON holds bytes as", () => {
+    const repo = tempRepo({
+      "s.yaml": "kind: Secret\ndata:\n  a: !!binary aGVs\n    bG8=\n  b: !!binary |\n    aGk=\n",
+    });
+    try {
+      const { documents, findings } = loadFiles(readFiles(repo.root, ["s.yaml"]));
+      assert.deepEqual(findings, []);
+      assert.deepEqual(documents[0]?.value.data, { a: "aGVsbG8=", b: "aGk=" });
+    } finally {
+      repo.remove();
+    }
+    const { finding } = loadBeside(
+      "bad-binary.yaml",
+      "kind: Secret\ndata:\n  a: !!binary not*base64\n",
+    );
+    assert.equal(finding.rule, "yaml-syntax");
+    assert.equal(finding.location.line, 3);
+  });
+
   it("a file that vanished between listing and loading is unreadable-file", () => {
     const repo = tempRepo({ "good.yaml": good });
     try {

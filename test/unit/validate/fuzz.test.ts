@@ -135,7 +135,13 @@ describe("validate, fuzzed: seeded mutations of examples/", () => {
       const ms = performance.now() - started;
       assert.ok(ms < 10_000, `${reproduce}: ${Math.round(ms)} ms`);
       for (const finding of report.findings) {
-        const { file, line } = finding.location;
+        const { file, line, col } = finding.location;
+        const text = changed.get(file);
+        const lineText = text?.replace(/^\ufeff/, "").split(/\r?\n/)[(line ?? 1) - 1];
+        assert.ok(
+          lineText === undefined || col === undefined || col <= lineText.length + 1,
+          `${reproduce}: past the end of line ${line}: ${JSON.stringify(finding)}`,
+        );
         assert.ok(
           file !== "" && line !== undefined && line >= 1,
           `${reproduce}: ${JSON.stringify(finding)}`,
