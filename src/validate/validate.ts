@@ -202,7 +202,10 @@ export async function validate(
       findings.push(finding);
     }
   }
-  appendAll(findings, yaml11Findings(checked, registry, schemaAt, scope));
+  appendAll(
+    findings,
+    yaml11Findings(checked, { registry, unknownKinds, kubernetesVersion }, schemaAt, scope),
+  );
   phase("check across documents");
   if (pace.due()) await pace.turn();
 

@@ -1,8 +1,8 @@
 import { checkYaml11Scalars, kubectlValue, type Yaml11Scalar } from "../checks/index.js";
 import type { Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
-import type { SchemaRegistry } from "../schema/schema-registry.js";
-import { validateDocument } from "../schema/validate-document.js";
+import { documentFacts } from "../core/document-facts.js";
+import { checkDocument, type CheckDocumentContext } from "./check-document.js";
 import type { CheckedFiles } from "./repository-files.js";
 
 /**
@@ -15,7 +15,7 @@ import type { CheckedFiles } from "./repository-files.js";
  */
 export function yaml11Findings(
   checked: CheckedFiles,
-  registry: SchemaRegistry,
+  context: CheckDocumentContext,
   schemaAt: ReadonlySet<string>,
   scope: ReadonlySet<string> | undefined,
 ): Finding[] {
@@ -25,7 +25,7 @@ export function yaml11Findings(
     if (scope && !scope.has(`${document.file}#${document.index}`)) return;
     const scalars = checked.sources.plainScalars(document.file, document.index);
     if (scalars.length === 0) return;
-    const refused = refusedAsKubectlReads(document, scalars, registry);
+    const refused = refusedAsKubectlReads(document, scalars, context);
     const at = `${document.file}#${document.index}`;
     for (const pointer of refused.keys()) if (schemaAt.has(at + pointer)) refused.delete(pointer);
     for (const finding of checkYaml11Scalars(scalars, document.file, document.index, refused)) {
@@ -45,7 +45,7 @@ const maxReadings = 1000;
 function refusedAsKubectlReads(
   document: ManifestDocument,
   scalars: readonly Yaml11Scalar[],
-  registry: SchemaRegistry,
+  context: CheckDocumentContext,
 ): Map<string, string> {
   const refused = new Map<string, string>();
   const readings = new Map<string, boolean | number>();
@@ -58,7 +58,11 @@ function refusedAsKubectlReads(
   if (readings.size === 0) return refused;
   const value = withValues(document.value, readings);
   const asKubectlReads = { ...document, value };
-  for (const finding of validateDocument(asKubectlReads, registry, { unknownKinds: "ignore" })) {
+  const checked = checkDocument(asKubectlReads, documentFacts(value), {
+    ...context,
+    unknownKinds: "ignore",
+  });
+  for (const finding of checked.schema) {
     const { pointer } = finding.location;
     if (pointer !== undefined && readings.has(pointer) && !refused.has(pointer)) {
       refused.set(pointer, finding.message);

@@ -171,3 +171,63 @@ spec:
     assert.deepEqual(located(report, "schema"), ["widget.yaml:6:3"]);
   });
 });
+
+describe("validate: what kubectl create and kubectl get write", () => {
+  it("takes generateName for a missing name, and checks a List's items as documents of their own", async () => {
+    const report = await validateFiles({
+      "job.yaml": `apiVersion: batch/v1
+kind: Job
+metadata: {generateName: migrate-}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: m, image: busybox}]
+`,
+      "nameless.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {labels: {a: b}}\n",
+      "list.yaml": `apiVersion: v1
+kind: List
+metadata: {resourceVersion: ""}
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: a}
+    data:
+      x: 1
+  - apiVersion: apps/v1
+    kind: DaemonSet
+    metadata: {name: d}
+    spec:
+      replicas: 2
+      selector: {matchLabels: {app: d}}
+      template:
+        metadata: {labels: {app: d}}
+        spec: {containers: [{name: c, image: busybox}]}
+  - apiVersion: v1
+    kind: Secret
+    metadata: {name: s}
+    stringData: {password: hunter2}
+---
+apiVersion: v1
+kind: List
+items: []
+---
+apiVersion: v1
+kind: ConfigMapList
+items:
+  - metadata: {name: inferred}
+    data: {z: 2}
+`,
+    });
+    const where = (f: (typeof report.findings)[number]) =>
+      `${f.rule} ${f.location.file}:${f.location.line} ${f.location.pointer}`;
+    assert.deepEqual(report.findings.map(where), [
+      "schema list.yaml:9 /items/0/data/x",
+      "schema list.yaml:14 /items/1/spec/replicas",
+      "plain-secret list.yaml:22 /items/2/stringData",
+      "credential-in-repo list.yaml:22 /items/2/stringData/password",
+      "schema list.yaml:32 /items/0/data/z",
+      "schema nameless.yaml:3 /metadata",
+    ]);
+  });
+});
