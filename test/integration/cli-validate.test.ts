@@ -195,6 +195,45 @@ describe("bindops validate (the CLI, as CI runs it)", function () {
     assert.match(result.stdout, /no problems in 1 file/);
   });
 
+  it("reads manifests from standard input with -, in the context of the repository around it", async () => {
+    const dir = scratchCopy();
+    const binding = readFileSync(
+      path.join(dir, "consumers/orders/bindings/orders-db.yaml"),
+      "utf8",
+    );
+    const rendered = `# rendered\n${binding.replace("name: orders-db", "name: orders-db-2")}`;
+    const ok = await runCli(["validate", "-"], {
+      cwd: path.join(dir, "consumers"),
+      input: rendered,
+    });
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /in 1 file \(1 document\)/);
+
+    const broken = rendered.replace("template: databases", "template: caches");
+    const line = broken.split("\n").findIndex((l) => l.includes("template: caches")) + 1;
+    const result = await runCli(["validate", "-"], { cwd: dir, input: broken });
+    assert.equal(result.code, 2, result.stdout + result.stderr);
+    assert.match(
+      result.stdout,
+      new RegExp(`^<stdin>:${line}:\\d+: error \\[binding-unknown-template\\]`, "m"),
+    );
+    assert.doesNotMatch(result.stdout, /consumers\//);
+
+    // Outside any repository: the manifests alone.
+    const alone = mkdtempSync(path.join(tmpdir(), "bindops-validate-"));
+    scratch.push(alone);
+    const configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  x: 1\n";
+    const json = await runCli(["validate", "-", "-o", "json"], { cwd: alone, input: configMap });
+    assert.equal(json.code, 2, json.stdout + json.stderr);
+    const parsed = JSON.parse(json.stdout) as { findings: { file: string; line: number }[] };
+    assert.deepEqual(
+      parsed.findings.map((f) => `${f.file}:${f.line}`),
+      ["<stdin>:5"],
+    );
+    const github = await runCli(["validate", "-", "-o", "sarif"], { cwd: alone, input: configMap });
+    assert.equal(github.code, 2, github.stderr);
+  });
+
   it("with --changed-since reports only changed files and what they touch", async () => {
     const dir = scratchCopy();
     const git = (...args: string[]) => runGit(dir, ...args);

@@ -54,7 +54,11 @@ export const commandSpecs = {
     color: parameter.flag("--no-color", "disable colours in text output"),
   },
   validate: {
-    paths: parameter.operands("[paths...]", "repository root or files/folders to validate", ["."]),
+    paths: parameter.operands(
+      "[paths...]",
+      "repository root or files/folders to validate; - reads manifests from standard input",
+      ["."],
+    ),
     output: parameter.choice("-o, --output <format>", "output format", reportFormats, "text"),
     crdDir: parameter.strings(
       "--crd-dir <dir...>",

@@ -107,7 +107,7 @@ describe("validate on GitOps repositories", () => {
       });
       assert.match(
         report.skipped!.find((s) => s.kind === "helm-template")!.description,
-        /need rendering: validate what `helm template CHART` writes/,
+        /need rendering: `helm template CHART | bindops validate -`/,
       );
       // The manifests themselves are validated: 4 documents of the clusters, 1 of the base.
       assert.equal(report.documents, 5);
