@@ -29,6 +29,7 @@ import { createSchemaRegistry } from "../schema/schema-registry.js";
 import { validateDocument } from "../schema/validate-document.js";
 import { isCrdDocument } from "../schema/validate-documents.js";
 import { affectedDocuments } from "./affected-documents.js";
+import { checkPatches } from "./check-patches.js";
 import { createPace } from "./pace.js";
 import { RepositoryFiles } from "./repository-files.js";
 import { yaml11Findings } from "./yaml11-findings.js";
@@ -139,7 +140,7 @@ export async function validate(
   const { signal } = options;
   const phase = phaseTimer(options.onPhase);
   const pace = createPace({ signal, sliceMs: options.sliceMs });
-  const { files, skipped } = manifestsOnly(snapshot.files);
+  const { files, patches, skipped } = manifestsOnly(snapshot.files);
   const repository = new RepositoryFiles(files, { pace });
   // Named after the root like repository files, but added to the positions after them.
   const extraSources = new SourceMap();
@@ -163,7 +164,18 @@ export async function validate(
   phase("load and check documents");
   const { documents: repoDocuments, facts: repoFacts, sources } = checked;
   for (const [file, source] of extraSources.entries()) sources.set(file, source);
-  const findings: Finding[] = [...snapshot.findings, ...checked.findings, ...crdFindings];
+  const patched = checkPatches(
+    patches,
+    { registry, unknownKinds, kubernetesVersion },
+    sources,
+    signal,
+  );
+  const findings: Finding[] = [
+    ...snapshot.findings,
+    ...checked.findings,
+    ...crdFindings,
+    ...patched.findings,
+  ];
 
   const scope = options.changedFiles
     ? affectedDocuments(repoDocuments, repoFacts, options.changedFiles)
@@ -173,7 +185,7 @@ export async function validate(
     if (!reported(finding.location.file)) return false;
     if (!scope) return true;
     const { file, document } = finding.location;
-    if (document === undefined) return options.changedFiles?.has(file) ?? true;
+    if (document === undefined || patches.has(file)) return options.changedFiles?.has(file) ?? true;
     return scope.has(`${file}#${document}`);
   };
 
@@ -229,9 +241,12 @@ export async function validate(
   const located = dedupe(findings.filter(inScope))
     .map((finding) => sources.locateFinding(finding))
     .sort(compareFindings);
-  const inventory = inventoryOf(repoDocuments, repoFacts, files.keys(), scope).filter((f) =>
-    reported(f.file),
-  );
+  const inventory = [
+    ...inventoryOf(repoDocuments, repoFacts, files.keys(), scope),
+    ...inventoryOf(patched.documents, patched.facts, patches.keys(), undefined),
+  ]
+    .filter((f) => reported(f.file))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const shownSkipped = skipped
     .map((group) => ({ ...group, files: group.files.filter(reported) }))
     .filter((group) => group.files.length > 0);
@@ -255,22 +270,29 @@ function within(paths: readonly string[] | undefined): (file: string) => boolean
   return (file) => paths.some((p) => file === p || file.startsWith(p.endsWith("/") ? p : `${p}/`));
 }
 
-/** The snapshot's files without those that are not manifests, which are listed by kind. */
+/**
+ * The snapshot's manifests; the kustomize patches, which are checked as partial objects; and the
+ * files that are not manifests, which are listed by kind.
+ */
 function manifestsOnly(all: ReadonlyMap<string, SnapshotFile>): {
   files: ReadonlyMap<string, SnapshotFile>;
+  patches: ReadonlyMap<string, SnapshotFile>;
   skipped: SkippedFiles[];
 } {
   const found = nonManifestFiles(all);
-  if (found.size === 0) return { files: all, skipped: [] };
+  if (found.size === 0) return { files: all, patches: new Map(), skipped: [] };
   const files = new Map([...all].filter(([file]) => !found.has(file)));
+  const patches = new Map([...all].filter(([file]) => found.get(file) === "kustomize-patch"));
   const byKind = new Map<NonManifestKind, string[]>();
-  for (const [file, kind] of found) byKind.set(kind, [...(byKind.get(kind) ?? []), file]);
+  for (const [file, kind] of found) {
+    if (kind !== "kustomize-patch") byKind.set(kind, [...(byKind.get(kind) ?? []), file]);
+  }
   const skipped = [...byKind].map(([kind, list]) => ({
     kind,
     description: nonManifestKinds[kind],
     files: list.sort(),
   }));
-  return { files, skipped };
+  return { files, patches, skipped };
 }
 
 /** Reports the time since the previous call, under a name. */
