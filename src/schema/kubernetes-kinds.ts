@@ -2,6 +2,7 @@ import type { ErrorObject } from "ajv";
 import { createRequire } from "node:module";
 import { unknownFieldsCheck } from "./kubernetes-fields.js";
 import type { StringFormat } from "./string-formats.js";
+import { dropNulls } from "./prune-nulls.js";
 import { windowedErrors } from "./windowed-errors.js";
 
 /** Checks a document of a built-in kind; the errors, empty when it is valid. */
@@ -95,7 +96,12 @@ export function loadKubernetesKind(
   };
   return (value) => {
     const unknown = unknownFields(value);
-    const errors = windowedErrors(value, modelErrors);
+    let errors = windowedErrors(value, modelErrors);
+    if (errors.length > 0) {
+      // The API server reads a null field as its zero value: checked as absent.
+      const withoutNulls = dropNulls(value);
+      if (withoutNulls !== value) errors = windowedErrors(withoutNulls, modelErrors);
+    }
     return errors.length === 0 ? unknown : [...unknown, ...errors];
   };
 }

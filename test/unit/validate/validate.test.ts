@@ -231,3 +231,48 @@ items:
     ]);
   });
 });
+
+describe("validate: nulls, as the API server reads them", () => {
+  it("a null is an absent field, wherever it is, unless the schema makes it nullable", async () => {
+    const widgets = crd("CustomResourceDefinition").replace(
+      "                size: {type: integer, maximum: 10}\n",
+      [
+        "                size: {type: integer, maximum: 10}",
+        "                description: {type: string}",
+        "                owner: {type: string, nullable: true}",
+        "              required: [size]",
+        "",
+      ].join("\n"),
+    );
+    const report = await validateFiles({
+      "cm.yaml": [
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata:",
+        "  name: a",
+        "  annotations:",
+        "  labels: {app: null}",
+        "data: {a: b}",
+        "",
+      ].join("\n"),
+      "crd.yaml": widgets,
+      "widget.yaml":
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 1, description: null, owner: null}\n",
+      "unsized.yaml":
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: u}\nspec: {size: null}\n",
+      "binding.yaml": [
+        "apiVersion: bindops.dev/v1alpha1",
+        "kind: ServiceBinding",
+        "metadata: {name: b}",
+        "spec: {consumer: c, provider: p, template: t, isolation: null, permissionClaims: null}",
+        "",
+      ].join("\n"),
+    });
+    assert.deepEqual(
+      report.findings
+        .filter((f) => f.rule === "schema")
+        .map((f) => `${f.location.file}:${f.location.line} ${f.message}`),
+      ['unsized.yaml:4 missing required field "spec.size"'],
+    );
+  });
+});
