@@ -276,3 +276,32 @@ describe("validate: nulls, as the API server reads them", () => {
     );
   });
 });
+
+describe("validate: numbers, as the API server compares them", () => {
+  it("multipleOf allows the rounding of decimal fractions, as the API server does", async () => {
+    const widgets = crd("CustomResourceDefinition").replace(
+      "                size: {type: integer, maximum: 10}\n",
+      [
+        "                ratio: {type: number, multipleOf: 0.1}",
+        "                price: {type: number, multipleOf: 0.01}",
+        "                step: {type: integer, multipleOf: 5}",
+        "",
+      ].join("\n"),
+    );
+    const widget = (name: string, spec: string) =>
+      `apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: ${name}}\nspec: ${spec}\n`;
+    const report = await validateFiles({
+      "crd.yaml": widgets,
+      "good.yaml": widget("good", "{ratio: 0.3, price: 1.15, step: 15}"),
+      "bad.yaml": widget("bad", "{ratio: 0.35, price: 1.155, step: 12}"),
+    });
+    assert.deepEqual(
+      report.findings.map((f) => `${f.location.file} ${f.message}`),
+      [
+        "bad.yaml spec.ratio: must be a multiple of 0.1",
+        "bad.yaml spec.price: must be a multiple of 0.01",
+        "bad.yaml spec.step: must be a multiple of 5",
+      ],
+    );
+  });
+});
