@@ -58,7 +58,7 @@ function loadYaml(file: string, text: string, limits: LoadLimits): LoadedSource 
   const split = splitDocuments(text, limits.maxDocuments);
   const extra = split[limits.maxDocuments];
   if (extra !== undefined) {
-    const message = `the file holds more than ${limits.maxDocuments} documents; it is refused`;
+    const message = `the file holds more than ${limits.maxDocuments} documents; it is refused (--max-documents raises the limit)`;
     const at = { file, document: limits.maxDocuments, line: extra.line + 1, col: 1 };
     return { documents, findings: [error("yaml-document-limit", message, at)], source: undefined };
   }

@@ -6,7 +6,7 @@ import { isReadable, type SnapshotFile } from "../core/snapshot.js";
 import { documentFacts, type DocumentFacts } from "../core/document-facts.js";
 import { encodedSource } from "../manifests/encoded-source.js";
 import { defaultLoadLimits } from "../manifests/load-files.js";
-import { loadSource, type LoadedSource } from "../manifests/load-source.js";
+import { loadSource, type LoadedSource, type LoadLimits } from "../manifests/load-source.js";
 import { reloadDocument } from "../manifests/reload-document.js";
 import { SourceMap } from "../manifests/source-map.js";
 import { isCrdDocument } from "../schema/validate-documents.js";
@@ -77,15 +77,23 @@ export class RepositoryFiles {
   readonly #reads: (SnapshotFile | undefined)[];
   readonly #parsed = new Map<number, LoadedSource>();
   readonly #pace: Pace;
+  readonly #limits: LoadLimits;
 
   /**
    * `files`: a snapshot's path → bytes, in the order they are reported. `pace` gives the event
    * loop a turn between files now and then, and stops the run once its signal is aborted.
    */
-  constructor(files: ReadonlyMap<string, SnapshotFile>, options: { pace?: Pace } = {}) {
+  constructor(
+    files: ReadonlyMap<string, SnapshotFile>,
+    options: { pace?: Pace; maxDocumentsPerFile?: number } = {},
+  ) {
     this.#files = [...files.keys()];
     this.#reads = [...files.values()];
     this.#pace = options.pace ?? createPace();
+    this.#limits = {
+      ...defaultLoadLimits,
+      maxDocuments: options.maxDocumentsPerFile ?? defaultLoadLimits.maxDocuments,
+    };
   }
 
   /** The CustomResourceDefinitions among the files' documents, in file order. */
@@ -150,7 +158,7 @@ export class RepositoryFiles {
   }
 
   #load(i: number, bytes: Uint8Array): LoadedSource {
-    return loadSource(this.#files[i]!, bytes, defaultLoadLimits);
+    return loadSource(this.#files[i]!, bytes, this.#limits);
   }
 }
 

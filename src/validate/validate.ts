@@ -70,6 +70,11 @@ export interface ValidateOptions {
    * that a signal handler, and so `signal`, can stop a long run promptly.
    */
   sliceMs?: number;
+  /**
+   * How many documents (empty ones included) one file may hold before it is refused whole
+   * (`--max-documents`; default 100,000).
+   */
+  maxDocumentsPerFile?: number;
   /** Told how long each phase took, in milliseconds (for benchmarks). */
   onPhase?: (phase: string, ms: number) => void;
 }
@@ -141,7 +146,12 @@ export async function validate(
   const phase = phaseTimer(options.onPhase);
   const pace = createPace({ signal, sliceMs: options.sliceMs });
   const { files, patches, skipped } = manifestsOnly(snapshot.files);
-  const repository = new RepositoryFiles(files, { pace });
+  const repository = new RepositoryFiles(files, {
+    pace,
+    ...(options.maxDocumentsPerFile === undefined
+      ? {}
+      : { maxDocumentsPerFile: options.maxDocumentsPerFile }),
+  });
   // Named after the root like repository files, but added to the positions after them.
   const extraSources = new SourceMap();
   const extra = (snapshots: readonly Snapshot[] | undefined): ManifestDocument[] =>

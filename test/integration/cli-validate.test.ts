@@ -319,6 +319,9 @@ describe("bindops validate (the CLI, as CI runs it)", function () {
     const missing = await runCli(["validate", "no/such/folder"]);
     assert.equal(missing.code, 3);
     assert.match(missing.stderr, /does not exist/);
+    const count = await runCli(["validate", "examples", "--max-documents", "many"]);
+    assert.equal(count.code, 3);
+    assert.match(count.stderr, /--max-documents many: not a count/);
     const format = await runCli(["validate", "examples", "-o", "yaml"]);
     assert.equal(format.code, 3);
     assert.match(format.stderr, /yaml/);

@@ -91,6 +91,11 @@ export const commandSpecs = {
       "--root <dir>",
       "repository root (default: the first path, or the folder holding bindops.yaml)",
     ),
+    maxDocuments: parameter.string(
+      "--max-documents <count>",
+      "how many documents one file may hold; a file with more is refused whole",
+      "100000",
+    ),
   },
   crds: {},
   devUp: {

@@ -49,6 +49,7 @@ export async function validateCommand(
       : { kubernetesVersion: kubernetesRelease(options.kubernetesVersion) }),
     ...(changedFiles ? { changedFiles } : {}),
     ...(target.reportOnly ? { reportOnly: target.reportOnly } : {}),
+    maxDocumentsPerFile: documentCount(options.maxDocuments),
     toolVersion: packageVersion(),
     signal: ctx.signal,
   });
@@ -188,6 +189,17 @@ async function readStdin(ctx: CommandContext): Promise<SnapshotFile> {
     chunks.push(bytes);
   }
   return Buffer.concat(chunks);
+}
+
+/** `--max-documents`: a positive whole number; anything else is a usage error. */
+function documentCount(given: string): number {
+  const count = /^\d+$/.test(given.trim()) ? Number(given) : NaN;
+  if (!Number.isSafeInteger(count) || count < 1) {
+    throw new BindopsError("usage", "bad-max-documents", `--max-documents ${given}: not a count`, {
+      hint: "give a whole number of documents, such as 200000",
+    });
+  }
+  return count;
 }
 
 /** `1.25`, `v1.25` or `1.25.3` as the release `1.25`; anything else is a usage error. */

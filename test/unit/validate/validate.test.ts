@@ -305,3 +305,29 @@ describe("validate: numbers, as the API server compares them", () => {
     );
   });
 });
+
+describe("validate: a file of very many documents", () => {
+  it("takes 20,000 documents in one file by default, and refuses more than --max-documents", async function () {
+    this.timeout(60_000);
+    const text = Array.from(
+      { length: 20_000 },
+      (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\ndata: {k: v}\n`,
+    ).join("---\n");
+    const repo = tempRepo({ "many.yaml": text });
+    try {
+      const snapshot = readFolderSnapshot(repo.root);
+      const report = await validate(snapshot, { toolVersion: "test" });
+      assert.deepEqual(report.findings, []);
+      assert.equal(report.documents, 20_000);
+      const bounded = await validate(snapshot, { toolVersion: "test", maxDocumentsPerFile: 5_000 });
+      assert.deepEqual(
+        bounded.findings.map((f) => `${f.rule} ${f.location.line} ${f.message}`),
+        [
+          "yaml-document-limit 25000 the file holds more than 5000 documents; it is refused (--max-documents raises the limit)",
+        ],
+      );
+    } finally {
+      repo.remove();
+    }
+  });
+});
