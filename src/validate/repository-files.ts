@@ -9,6 +9,7 @@ import { defaultLoadLimits } from "../manifests/load-files.js";
 import { loadSource, type LoadedSource, type LoadLimits } from "../manifests/load-source.js";
 import { reloadDocument } from "../manifests/reload-document.js";
 import { SourceMap } from "../manifests/source-map.js";
+import { ValueInterner } from "../manifests/value-interner.js";
 import { isCrdDocument } from "../schema/validate-documents.js";
 import { checkDocument, type CheckDocumentContext } from "./check-document.js";
 import { createPace, type Pace } from "./pace.js";
@@ -78,6 +79,7 @@ export class RepositoryFiles {
   readonly #parsed = new Map<number, LoadedSource>();
   readonly #pace: Pace;
   readonly #limits: LoadLimits;
+  readonly #interner = new ValueInterner();
 
   /**
    * `files`: a snapshot's path → bytes, in the order they are reported. `pace` gives the event
@@ -103,8 +105,15 @@ export class RepositoryFiles {
       if (read === undefined || !isReadable(read) || !mayHoldCrd(read)) continue;
       if (this.#pace.due()) await this.#pace.turn();
       const loaded = this.#load(i, read);
-      this.#parsed.set(i, loaded);
-      for (const document of loaded.documents) if (isCrdDocument(document)) crds.push(document);
+      // Kept until `check`: as bytes, not as text, which large CRDs would make add up.
+      const source = loaded.source && encodedSource(read, loaded.source.chunks);
+      this.#parsed.set(i, { ...loaded, source });
+      for (const document of loaded.documents) {
+        if (!isCrdDocument(document)) continue;
+        // CRDs are large and kept to the end; copies that differ a little share the rest.
+        document.value = this.#interner.intern(document.value);
+        crds.push(document);
+      }
     }
     return crds;
   }

@@ -1,6 +1,7 @@
 import { appendAll } from "../core/append-all.js";
 import { crdFactsOf } from "../core/crd-facts.js";
-import { compareFindings, type Finding } from "../core/finding.js";
+import { detachedString } from "../core/detached-string.js";
+import { compareFindings, compareStrings, type Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { checkRules, runChecks } from "../checks/index.js";
 import { documentFacts, type DocumentFacts } from "../core/document-facts.js";
@@ -248,8 +249,10 @@ export async function validate(
   phase("policies");
   signal?.throwIfAborted();
 
+  // Located document by document: each is parsed for positions once, and let go after.
   const located = dedupe(findings.filter(inScope))
-    .map((finding) => sources.locateFinding(finding))
+    .sort(byDocument)
+    .map((finding) => detachedMessage(sources.locateFinding(finding)))
     .sort(compareFindings);
   const inventory = [
     ...inventoryOf(repoDocuments, repoFacts, files.keys(), scope),
@@ -326,6 +329,18 @@ function loadExtra(
   const loaded = loadFiles(snapshot.files, signal ? { signal } : {});
   for (const [file, source] of loaded.sources.entries()) sources.set(file, source);
   return loaded.documents;
+}
+
+/** The report outlives the files: its messages must not keep their texts alive. */
+function detachedMessage(finding: Finding): Finding {
+  return { ...finding, message: detachedString(finding.message) };
+}
+
+function byDocument(a: Finding, b: Finding): number {
+  return (
+    compareStrings(a.location.file, b.location.file) ||
+    (a.location.document ?? -1) - (b.location.document ?? -1)
+  );
 }
 
 /** Two stages may report the same thing at the same place (e.g. an unknown kind). */
