@@ -11,7 +11,9 @@
  * Each is run several times; the median wall time, its ratio to the floor and the peak RSS are
  * printed, then the phases of one in-process run of `validate`. Run with
  * `npm run bench -- --docs 10000 --files 2000 --runs 5`; `--baseline DIR` adds another build of
- * bindops (DIR/dist/cli/main.js) as a subject, to compare before and after a change in one run.
+ * bindops (DIR/dist/cli/main.js) as a subject, to compare before and after a change in one run;
+ * `KUBECONFORM=path` adds kubeconform (schemas only) as a subject. Subjects take turns, run by
+ * run, so that other work on the machine slows them alike.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -48,6 +50,8 @@ generateCorpus(corpus, docs, files);
 interface Subject {
   name: string;
   args: string[];
+  /** A program other than node (kubeconform): its peak RSS is not measured. */
+  program?: string;
   expectExit: number;
 }
 const subjects: Subject[] = [
@@ -75,12 +79,24 @@ if (values.baseline !== undefined) {
   });
 }
 
+const kubeconform = process.env.KUBECONFORM;
+if (kubeconform !== undefined && kubeconform !== "") {
+  // Schemas only, strict, as fast as it goes; kinds it has no schema for (ours, kube-bind's,
+  // CRDs') are skipped, so it does less than bindops here.
+  subjects.push({
+    name: "kubeconform -strict",
+    program: kubeconform,
+    args: ["-strict", "-summary", "-ignore-missing-schemas", "-n", "4", corpus],
+    expectExit: 0,
+  });
+}
+
 console.log(
   `corpus: ${docs} documents in ${files} files (+ examples' CRDs, template, policies) at ${corpus}`,
 );
 console.log(`runs: ${runs} per subject, median reported; node ${process.version}\n`);
 
-const results = subjects.map((subject) => measure(subject));
+const results = measureAll(subjects);
 const floor = results[0]!.medianMs;
 const pad = (s: string, n: number) => s.padEnd(n);
 console.log(
@@ -96,7 +112,7 @@ for (const r of results) {
       pad(r.medianMs.toFixed(0), 12) +
       pad(r.minMs.toFixed(0), 10) +
       pad((r.medianMs / floor).toFixed(2), 10) +
-      (r.peakRssKiB / 1024).toFixed(0),
+      (r.peakRssKiB > 0 ? (r.peakRssKiB / 1024).toFixed(0) : "-"),
   );
 }
 
@@ -125,46 +141,58 @@ for (const r of results) {
     console.log(`  ${pad(phase, 28)}${ms.toFixed(0).padStart(6)} ms`);
 }
 
-function measure(subject: Subject): {
+/**
+ * Runs every subject `runs` times (and once before, to warm the file cache), taking turns, so
+ * that a machine busy with other work slows every subject alike.
+ */
+function measureAll(list: readonly Subject[]): {
   name: string;
   medianMs: number;
   minMs: number;
   peakRssKiB: number;
-} {
-  const times: number[] = [];
-  let peak = 0;
+}[] {
+  const times = list.map((): number[] => []);
+  const peaks = list.map(() => 0);
   const rssFile = path.join(tmpdir(), `bindops-bench-rss-${process.pid}`);
   for (let i = 0; i < runs + 1; i++) {
-    rmSync(rssFile, { force: true });
-    const start = process.hrtime.bigint();
-    const child = spawnSync(
-      process.execPath,
-      ["--import", path.join(repoRoot, "bench/rss.mjs"), ...subject.args],
-      {
-        env: { ...process.env, BENCH_RSS_OUT: rssFile, NO_COLOR: "1" },
-        encoding: "utf8",
-        maxBuffer: 256 * 1024 * 1024,
-      },
-    );
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (child.status !== subject.expectExit) {
-      throw new Error(
-        `${subject.name} exited ${child.status}:\n${child.stderr.slice(0, 2000)}\n${child.stdout.slice(0, 2000)}`,
+    list.forEach((subject, s) => {
+      rmSync(rssFile, { force: true });
+      const start = process.hrtime.bigint();
+      const child = spawnSync(
+        subject.program ?? process.execPath,
+        subject.program === undefined
+          ? ["--import", path.join(repoRoot, "bench/rss.mjs"), ...subject.args]
+          : subject.args,
+        {
+          env: { ...process.env, BENCH_RSS_OUT: rssFile, NO_COLOR: "1" },
+          encoding: "utf8",
+          maxBuffer: 256 * 1024 * 1024,
+        },
       );
-    }
-    if (i === 0) continue; // warm the file cache
-    times.push(ms);
-    for (const line of readFileSync(rssFile, "utf8").split("\n"))
-      peak = Math.max(peak, Number(line) || 0);
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (child.status !== subject.expectExit) {
+        throw new Error(
+          `${subject.name} exited ${child.status}:\n${child.stderr.slice(0, 2000)}\n${child.stdout.slice(0, 2000)}`,
+        );
+      }
+      if (i === 0) return; // warm the file cache
+      times[s]!.push(ms);
+      if (subject.program !== undefined) return;
+      for (const line of readFileSync(rssFile, "utf8").split("\n")) {
+        peaks[s] = Math.max(peaks[s]!, Number(line) || 0);
+      }
+    });
   }
   rmSync(rssFile, { force: true });
-  times.sort((a, b) => a - b);
-  return {
-    name: subject.name,
-    medianMs: times[Math.floor(times.length / 2)]!,
-    minMs: times[0]!,
-    peakRssKiB: peak,
-  };
+  return list.map((subject, s) => {
+    const sorted = [...times[s]!].sort((a, b) => a - b);
+    return {
+      name: subject.name,
+      medianMs: sorted[Math.floor(sorted.length / 2)]!,
+      minMs: sorted[0]!,
+      peakRssKiB: peaks[s]!,
+    };
+  });
 }
 
 /** A repository that validates cleanly: the examples' provider and policies, plus generated consumers. */

@@ -2,7 +2,7 @@
 // dist/schema/generated/ (run after tsc, as part of `npm run build`): `validate` then loads them
 // instead of compiling those schemas at start-up. Each file carries the fingerprint of the schema
 // it was made from; a validator whose schema has changed since is not used.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -41,3 +41,9 @@ for (const { id, schema } of shippedSchemas()) {
   count += 1;
 }
 console.log(`generated ${count} validators in dist/schema/generated/`);
+
+// Data the schema code reads at run time, committed beside it in src/schema: tsc does not copy it.
+copyFileSync(
+  path.join(schemaDir, "..", "..", "src", "schema", "kubernetes-fields.json"),
+  path.join(schemaDir, "kubernetes-fields.json"),
+);

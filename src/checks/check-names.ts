@@ -22,6 +22,7 @@ export const typicalClusterNamespaceLength = "kube-bind-".length + 13;
  * - `name-invalid`: the names of templates, requests and ServiceBindings (which become request,
  *   export and APIServiceBinding names) must be DNS-1123 subdomains, `spec.namespaces[].name` DNS
  *   labels;
+ * - `namespace-duplicate`: a name listed twice in `spec.namespaces`;
  * - `name-too-long` (warning): a namespace becomes `<C>-<name>` on the provider unless the
  *   isolation is None, which must stay within 63 characters; with a typical `C` of
  *   {@link typicalClusterNamespaceLength} characters. Templates do not know the isolation and are
@@ -42,10 +43,24 @@ export function checkNames(index: RepositoryIndex): Finding[] {
     );
   };
   const checkNamespaces = (document: ManifestDocument, prefixed: boolean) => {
+    const seen = new Map<string, number>();
     asArray(field(document.value, "spec", "namespaces")).forEach((entry, i) => {
       const name = asString(field(entry, "name"));
       if (name === undefined) return;
       const pointer = `/spec/namespaces/${i}/name`;
+      const first = seen.get(name);
+      if (first !== undefined) {
+        findings.push(
+          documentFinding(
+            "namespace-duplicate",
+            document,
+            pointer,
+            `namespace "${name}" is listed twice (first at spec.namespaces[${first}]); kube-bind would create its APIServiceNamespace twice`,
+          ),
+        );
+        return;
+      }
+      seen.set(name, i);
       if (!(name.length <= 63 && label.test(name))) {
         findings.push(
           documentFinding(

@@ -198,6 +198,13 @@ export const checkRules = [
     help: "Use lower-case letters, digits and '-' ('.' too for subdomains), starting and ending with a letter or digit.",
   },
   {
+    id: "namespace-duplicate",
+    severity: "error",
+    description:
+      "A binding, template or request lists the same namespace twice in spec.namespaces; both entries name one APIServiceNamespace.",
+    help: "Remove the second entry.",
+  },
+  {
     id: "name-too-long",
     severity: "warning",
     description:
@@ -234,6 +241,13 @@ export const checkRules = [
       "A plain scalar reads differently in YAML 1.2 (bindops) and YAML 1.1 (kubectl and other tools): yes/no/on/off/y/n, 0755, 1:20.",
     help: 'Quote the scalar ("yes", "0755") or write the value YAML 1.2 and 1.1 agree on (true, 493).',
   },
+  {
+    id: "yaml11-wrong-type",
+    severity: "error",
+    description:
+      "A plain scalar that kubectl (YAML 1.1) reads as a boolean or a number where the field must be a string (or vice versa), so kubectl refuses the manifest, though YAML 1.2 reads it as valid: `debug: no` in a ConfigMap's data.",
+    help: 'Quote the scalar ("no", "on") so every YAML reader takes it as a string.',
+  },
   // Kubernetes API versions.
   {
     id: "removed-api",
@@ -248,6 +262,49 @@ export const checkRules = [
     description:
       "The apiVersion of this kind is deprecated in the Kubernetes release validated for, and will be removed.",
     help: "Move to the replacement the message names before upgrading to the release that removes it.",
+  },
+  // What the API server checks in built-in kinds beyond their schemas.
+  {
+    id: "duplicate-container-name",
+    severity: "error",
+    description:
+      "Two containers of one pod (init and ephemeral containers included) share a name; the API server refuses the pod or its template.",
+    help: "Give each container its own name.",
+  },
+  {
+    id: "invalid-port",
+    severity: "error",
+    description:
+      'A port the API server refuses: a container port name that is not an IANA service name ("8080", "https-metrics-port"), a name used twice, a number out of range, a probe or targetPort naming no valid port, a Service with several ports not all named, or a port and protocol listed twice.',
+    help: "Name ports with at most 15 lower-case letters, digits and '-', including a letter; give numbers unquoted.",
+  },
+  {
+    id: "selector-mismatch",
+    severity: "error",
+    description:
+      "A Deployment's, StatefulSet's, DaemonSet's or ReplicaSet's spec.selector does not select the labels of its pod template; the API server refuses it.",
+    help: "Make spec.template.metadata.labels carry every label the selector requires.",
+  },
+  {
+    id: "volume-mismatch",
+    severity: "error",
+    description:
+      "Two volumes of a pod share a name, or a container mounts a volume the pod does not declare.",
+    help: "Declare each volume once under spec.volumes, and mount only declared ones.",
+  },
+  {
+    id: "restart-policy",
+    severity: "error",
+    description:
+      "A pod template's restartPolicy its controller refuses: Deployments, StatefulSets, DaemonSets and ReplicaSets allow only Always; Jobs and CronJobs only OnFailure or Never, and need it given.",
+    help: "Set restartPolicy to a value the controller allows.",
+  },
+  {
+    id: "invalid-resources",
+    severity: "error",
+    description:
+      "A container's resource quantity is not a Kubernetes quantity (512MB), or a request is greater than its limit.",
+    help: "Write quantities like 500m, 128Mi or 1G, and keep each request at or below its limit.",
   },
   // Credentials.
   {

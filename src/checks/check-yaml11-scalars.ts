@@ -27,6 +27,26 @@ const underscored = /^[-+]?[0-9][0-9_]*_[0-9_]*$/;
 const sexagesimal = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 
 /**
+ * The value kubectl (go-yaml, YAML 1.1) decodes a plain scalar into, when its type differs from
+ * what YAML 1.2 reads: a boolean for `yes`/`no`/`on`/`off`/`y`/`n`, a number for `1_000`, the
+ * octal number for `0755`. `undefined` when both read it alike (base 60 `1:20` stays a string in
+ * go-yaml).
+ */
+export function kubectlValue(text: string): boolean | number | undefined {
+  const boolean = yaml11Booleans.get(text);
+  if (boolean !== undefined) return boolean;
+  if (octal.test(text)) return octalValue(text);
+  if (underscored.test(text)) return Number(text.replace(/_/g, ""));
+  return undefined;
+}
+
+function octalValue(text: string): number {
+  const digits = text.replace(/_/g, "");
+  const value = parseInt(digits.replace(/^[-+]/, ""), 8);
+  return digits.startsWith("-") ? -value : value;
+}
+
+/**
  * `yaml11-ambiguous` (warning): plain scalars that bindops (YAML 1.2) and kubectl (go-yaml, which
  * keeps YAML 1.1 forms) read differently, each finding saying both readings:
  * - `yes`/`no`/`on`/`off`/`y`/`n` (in the spellings YAML 1.1 lists): strings in 1.2, booleans for
@@ -34,21 +54,31 @@ const sexagesimal = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
  * - `0755`: 755 in 1.2, octal 493 for kubectl; `1_000`: a string in 1.2, 1000 for kubectl;
  * - `1:20`: a string in 1.2 and for kubectl (go-yaml dropped base 60), but 80 for other YAML 1.1
  *   readers such as PyYAML.
+ *
+ * `yaml11-wrong-type` (error) instead, for a value whose pointer is in `refused`: the schema
+ * accepts YAML 1.2's reading there but refuses kubectl's, with the schema's message (`ConfigMap`
+ * `data: {debug: no}`: kubectl decodes a boolean where a string must be).
  */
 export function checkYaml11Scalars(
   plainScalars: readonly Yaml11Scalar[],
   file: string,
   docIndex: number,
+  refused: ReadonlyMap<string, string> = new Map(),
 ): Finding[] {
   const findings: Finding[] = [];
   for (const scalar of plainScalars) {
     const reading = yaml11Reading(scalar.source);
     if (reading === undefined) continue;
     const what = `${scalar.key ? "key" : "value"} \`${scalar.source}\``;
+    const schema = scalar.key ? undefined : refused.get(scalar.pointer);
+    const rule = schema === undefined ? "yaml11-ambiguous" : "yaml11-wrong-type";
     findings.push({
-      severity: severityOf("yaml11-ambiguous"),
-      rule: "yaml11-ambiguous",
-      message: `${what} is ${reading.yaml12} in YAML 1.2 but ${reading.yaml11}; quote it if a string is meant`,
+      severity: severityOf(rule),
+      rule,
+      message:
+        schema === undefined
+          ? `${what} is ${reading.yaml12} in YAML 1.2 but ${reading.yaml11}; quote it if a string is meant`
+          : `${what} is ${reading.yaml11}, which the schema refuses (${schema}); YAML 1.2 reads ${reading.yaml12}, but kubectl refuses the manifest: quote it`,
       location: {
         file,
         document: docIndex,
@@ -69,10 +99,8 @@ function yaml11Reading(text: string): { yaml12: string; yaml11: string } | undef
   }
   if (octal.test(text)) {
     const digits = text.replace(/_/g, "");
-    const negative = digits.startsWith("-");
-    const unsigned = digits.replace(/^[-+]/, "");
-    const asOctal = parseInt(unsigned, 8) * (negative ? -1 : 1);
-    const asDecimal = parseInt(unsigned, 10) * (negative ? -1 : 1);
+    const asOctal = octalValue(text);
+    const asDecimal = parseInt(digits, 10);
     if (text.includes("_")) {
       return {
         yaml12: `the string "${text}"`,

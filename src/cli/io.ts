@@ -7,6 +7,8 @@ export interface CommandContext {
   cwd: string;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Standard input, for commands that read it (`validate -`). */
+  stdin?: NodeJS.ReadableStream;
   /** Aborted on SIGINT/SIGTERM: long-running work stops and cleans up. */
   signal: AbortSignal;
   debug: boolean;

@@ -49,5 +49,6 @@ process.exitCode = await run({
   cwd: process.cwd(),
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
   signal: controller.signal,
 });

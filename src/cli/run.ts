@@ -14,6 +14,8 @@ export interface RunEnvironment {
   cwd: string;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Standard input, for `validate -`. */
+  stdin?: NodeJS.ReadableStream;
   signal: AbortSignal;
 }
 
@@ -288,6 +290,7 @@ export async function run(env: RunEnvironment): Promise<ExitCode> {
       cwd: env.cwd,
       stdout: env.stdout,
       stderr: env.stderr,
+      ...(env.stdin ? { stdin: env.stdin } : {}),
       signal: env.signal,
       debug: globals.debug,
       color: globals.color && env.stdout.isTTY === true && !env.env.NO_COLOR,

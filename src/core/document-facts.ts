@@ -1,3 +1,4 @@
+import { detachedString } from "./detached-string.js";
 import type { TypeMeta } from "./manifest.js";
 
 /**
@@ -16,11 +17,7 @@ const types = new Map<string, Map<string, TypeMeta>>();
 const maxTypes = 10_000;
 let typeCount = 0;
 
-/**
- * A copy of a string that refers to no larger one: a parser's strings may be slices of the whole
- * document, which they would keep alive.
- */
-const detached = (text: string): string => (" " + text).slice(1);
+const detached = detachedString;
 
 function typeMeta(apiVersion: string, kind: string): TypeMeta {
   let byKind = types.get(apiVersion);

@@ -18,7 +18,10 @@ export interface DiscoverOptions {
 export interface DiscoveredFiles {
   /** Repo-relative paths with forward slashes, sorted by code unit, without duplicates. */
   files: string[];
-  /** `symlink-outside-root`, `symlink-broken` and `unreadable-file` errors. */
+  /**
+   * `symlink-outside-root`, `symlink-broken` and `unreadable-file` errors (the last for folders
+   * that cannot be read, and for pipes, sockets and devices, which are never opened).
+   */
   findings: Finding[];
 }
 
@@ -53,8 +56,14 @@ export function discoverFiles(
     rel.split("/").some((segment) => SKIPPED_DIRECTORIES.has(segment)) ||
     ignores(directory ? `${rel}/` : rel);
 
-  const refuse = (rel: string, rule: "symlink-outside-root" | "symlink-broken", message: string) =>
-    findings.push({ severity: "error", rule, message, location: { file: rel } });
+  const refuse = (
+    rel: string,
+    rule: "symlink-outside-root" | "symlink-broken" | "unreadable-file",
+    message: string,
+  ) => findings.push({ severity: "error", rule, message, location: { file: rel } });
+  /** A pipe, socket or device is never opened: reading a pipe would wait for a writer. */
+  const refuseSpecial = (rel: string, stat: Stats | Dirent) =>
+    refuse(rel, "unreadable-file", `not a regular file but ${specialFileKind(stat)}; not read`);
 
   /** Follows a link; undefined when it must not be (a finding says why, where it matters). */
   const follow = (
@@ -119,9 +128,12 @@ export function discoverFiles(
         if (target === undefined) continue;
         if (target.stat.isDirectory()) {
           if (!onPath.has(target.real)) walk(childAbs, childRel, target.real, onPath);
-        } else if (target.stat.isFile() && MANIFEST.test(entry.name)) {
-          files.add(childRel);
+        } else if (MANIFEST.test(entry.name)) {
+          if (target.stat.isFile()) files.add(childRel);
+          else refuseSpecial(childRel, target.stat);
         }
+      } else if (MANIFEST.test(entry.name) && !isIgnored(childRel, false)) {
+        refuseSpecial(childRel, entry);
       }
     }
     onPath.delete(real);
@@ -146,11 +158,23 @@ export function discoverFiles(
     if (target === undefined) continue;
     if (target.stat.isDirectory()) {
       if (!isIgnored(rel, true)) walk(abs, rel, target.real, new Set());
-    } else if (target.stat.isFile() && MANIFEST.test(rel) && !isIgnored(rel, false)) {
+    } else if (!target.stat.isFile()) {
+      // Named by the user: whatever its name, it was meant to be read.
+      refuseSpecial(rel, target.stat);
+    } else if (MANIFEST.test(rel) && !isIgnored(rel, false)) {
       files.add(rel);
     }
   }
   return { files: [...files].sort(byCodeUnit), findings: findings.sort(compareFindings) };
+}
+
+/** What a file that is neither a regular file nor a directory is, for a message. */
+function specialFileKind(stat: Stats | Dirent): string {
+  if (stat.isFIFO()) return "a named pipe (FIFO)";
+  if (stat.isSocket()) return "a socket";
+  if (stat.isCharacterDevice()) return "a character device";
+  if (stat.isBlockDevice()) return "a block device";
+  return "a special file";
 }
 
 function realRoot(rootPath: string): string {

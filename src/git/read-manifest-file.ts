@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { tooLarge, type SnapshotFile } from "../core/snapshot.js";
 
 /**
@@ -8,7 +8,8 @@ import { tooLarge, type SnapshotFile } from "../core/snapshot.js";
 export function readManifestFile(path: string, maxBytes: number): SnapshotFile {
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    // Non-blocking: opening a named pipe without a writer would otherwise wait forever.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (cause) {
     return unreadable(cause);
   }

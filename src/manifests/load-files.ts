@@ -26,7 +26,7 @@ export const defaultLoadLimits = {
   maxFileBytes: maxManifestFileBytes,
   maxDepth: 100,
   maxAliasNodes: 10_000,
-  maxDocuments: 10_000,
+  maxDocuments: 100_000,
 } as const;
 
 /**

@@ -13,8 +13,12 @@ export const loadRules = [
     "yaml-alias-limit",
     "Aliases and `<<` merges expand a document by a bounded amount and never into itself.",
   ),
-  rule("yaml-document-limit", "A file holds a bounded number of documents (10000 by default)."),
+  rule(
+    "yaml-document-limit",
+    "A file holds a bounded number of documents (100000 by default, --max-documents).",
+  ),
   rule("json-syntax", "A .json file is valid JSON."),
+  rule("json-duplicate-key", "No object of a .json file holds the same key twice."),
   rule("not-utf8", "The file is UTF-8 text."),
   rule("binary-file", "The file is text, not binary (it holds no NUL bytes)."),
   rule("not-a-mapping", "Every document is a mapping (an object), not a list or a scalar."),

@@ -3,6 +3,7 @@ import type { Finding, FindingLocation } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { decodeSource } from "./decode-source.js";
 import type { LoadRule } from "./load-rules.js";
+import { findJsonDuplicateKey } from "./find-json-duplicate-key.js";
 import { findJsonError } from "./find-json-error.js";
 import { measureValue, type Measure } from "./measure-value.js";
 import { parseYamlDocument } from "./parse-yaml-document.js";
@@ -57,7 +58,7 @@ function loadYaml(file: string, text: string, limits: LoadLimits): LoadedSource 
   const split = splitDocuments(text, limits.maxDocuments);
   const extra = split[limits.maxDocuments];
   if (extra !== undefined) {
-    const message = `the file holds more than ${limits.maxDocuments} documents; it is refused`;
+    const message = `the file holds more than ${limits.maxDocuments} documents; it is refused (--max-documents raises the limit)`;
     const at = { file, document: limits.maxDocuments, line: extra.line + 1, col: 1 };
     return { documents, findings: [error("yaml-document-limit", message, at)], source: undefined };
   }
@@ -109,6 +110,21 @@ function loadJson(file: string, text: string, limits: LoadLimits): LoadedSource 
     return {
       documents: [],
       findings: [expansionError(file, 0, content, measure, limits)],
+      source: { text, chunks: [{ ...chunk, loaded: false }] },
+    };
+  }
+  const duplicate = findJsonDuplicateKey(text);
+  if (duplicate !== undefined) {
+    const message = `duplicate key: the key ${JSON.stringify(duplicate.key)} appears twice in one object (JSON allows it, but only the last would count; the API server refuses it)`;
+    return {
+      documents: [],
+      findings: [
+        error("json-duplicate-key", message, {
+          file,
+          document: 0,
+          ...positionOf(text, duplicate.offset),
+        }),
+      ],
       source: { text, chunks: [{ ...chunk, loaded: false }] },
     };
   }
@@ -171,6 +187,7 @@ function yamlError(
   // line, at the next document's `---`; keep it on the last line instead.
   let offset = Math.min(mark?.position ?? 0, body.length);
   if (offset === body.length && body.endsWith("\n")) offset -= 1;
+  offset = tokenOffset(body, reason, offset);
   const lineStart = lineStartOf(body, offset);
   const position =
     mark === undefined
@@ -208,6 +225,50 @@ function yamlError(
     });
   }
   return error("yaml-syntax", `YAML syntax error: ${reason}`, { ...at, ...position });
+}
+
+/**
+ * js-yaml refuses a tag or an alias once it has read past it, at `offset`: where the tag or
+ * alias the error names is written, else `offset`.
+ */
+function tokenOffset(body: string, reason: string, offset: number): number {
+  const tag = /^unknown tag !<(.*)>$/.exec(reason)?.[1];
+  if (tag !== undefined) return tagOffset(body, tag, offset) ?? offset;
+  const alias = /^unidentified alias "(.*)"$/.exec(reason)?.[1];
+  if (alias !== undefined) return writtenBefore(body, [`*${alias}`], offset) ?? offset;
+  return offset;
+}
+
+/**
+ * Where the tag `tag` (resolved, as js-yaml names it) is written last before `offset`: as `!name`
+ * for a local tag, `!!name` for one of YAML's, or verbatim as `!<tag>`.
+ */
+function tagOffset(body: string, tag: string, offset: number): number | undefined {
+  const spellings = [`!<${tag}>`];
+  if (tag.startsWith("!")) spellings.push(tag);
+  if (tag.startsWith("tag:yaml.org,2002:")) spellings.push(`!!${tag.slice(18)}`);
+  return writtenBefore(body, spellings, offset);
+}
+
+/** The last offset before `offset` where one of `spellings` is written as a whole token. */
+function writtenBefore(body: string, spellings: readonly string[], offset: number) {
+  let found = -1;
+  for (const spelling of spellings) {
+    for (
+      let at = body.lastIndexOf(spelling, offset);
+      at >= 0;
+      at = body.lastIndexOf(spelling, at - 1)
+    ) {
+      // The whole token: what follows it ends it.
+      const after = body[at + spelling.length];
+      if (after === undefined || /[\s,[\]{}]/.test(after)) {
+        found = Math.max(found, at);
+        break;
+      }
+      if (at === 0) break;
+    }
+  }
+  return found < 0 ? undefined : found;
 }
 
 function expansionError(

@@ -7,13 +7,14 @@ export type NonManifestKind =
 
 /** What each kind is, and what to do to validate what it produces; for the user's info line. */
 export const nonManifestKinds: Record<NonManifestKind, string> = {
-  kustomization: "kustomization files (validate what `kustomize build DIR` writes)",
+  kustomization:
+    "kustomization files (validate what they make: `kustomize build DIR | bindops validate -`)",
   "kustomize-patch":
     "kustomize patches (partial objects; validate what `kustomize build DIR` writes)",
   "helm-chart": "Helm Chart.yaml files",
   "helm-values": "Helm values files",
   "helm-template":
-    "Helm templates (they need rendering: validate what `helm template CHART` writes)",
+    "Helm templates (they need rendering: `helm template CHART | bindops validate -`)",
 };
 
 const kustomizationName = /(?:^|\/)kustomization\.ya?ml$/i;

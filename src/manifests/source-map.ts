@@ -62,17 +62,23 @@ interface Parsed {
   chunk: SourceChunk;
 }
 
+/** How many documents parsed for positions a SourceMap keeps: each costs ten times its text. */
+const maxParsed = 2;
+
 /**
  * Positions of things in loaded files, found only when asked. The happy path records where each
  * document starts; a finding that needs the line of a field parses that one document again with
- * the `yaml` package (which keeps ranges) and walks to it. Parses are cached per document.
+ * the `yaml` package (which keeps ranges) and walks to it. The last few parses are kept
+ * ({@link maxParsed}), so asking document by document parses each once and memory stays
+ * bounded however many large documents have findings.
  *
  * A SourceMap holds plain `SourceFile` data, so maps built in workers can be sent back with
  * `entries()` and merged with `new SourceMap([...a.entries(), ...b.entries()])`.
  */
 export class SourceMap {
   readonly #files: Map<string, SourceFile>;
-  readonly #parsed = new Map<string, (Parsed | undefined)[]>();
+  /** By `file#index`, least recently used first. */
+  readonly #parsed = new Map<string, Parsed>();
 
   constructor(files: Iterable<readonly [string, SourceFile]> = []) {
     this.#files = new Map(files);
@@ -81,7 +87,12 @@ export class SourceMap {
   /** Records (or replaces) a file. */
   set(file: string, source: SourceFile): void {
     this.#files.set(file, source);
-    this.#parsed.delete(file);
+    for (const key of this.#parsed.keys()) if (key.startsWith(`${file}#`)) this.#parsed.delete(key);
+  }
+
+  /** How many documents parsed for positions are kept now (at most a few). */
+  get parsedDocuments(): number {
+    return this.#parsed.size;
   }
 
   /** A file's recorded text and documents. */
@@ -181,13 +192,13 @@ export class SourceMap {
     ) {
       return undefined;
     }
-    let cache = this.#parsed.get(file);
-    if (cache === undefined) {
-      cache = [];
-      this.#parsed.set(file, cache);
-    }
-    let parsed = cache[index];
-    if (parsed === undefined) {
+    const key = `${file}#${index}`;
+    let parsed = this.#parsed.get(key);
+    if (parsed !== undefined) {
+      // Most recently used last.
+      this.#parsed.delete(key);
+      this.#parsed.set(key, parsed);
+    } else {
       const { LineCounter, parseDocument } = yaml();
       const lines = new LineCounter();
       const doc = parseDocument(source.text.slice(chunk.start, chunk.end), {
@@ -198,7 +209,8 @@ export class SourceMap {
         prettyErrors: false,
       });
       parsed = { doc, lines, chunk };
-      cache[index] = parsed;
+      this.#parsed.set(key, parsed);
+      if (this.#parsed.size > maxParsed) this.#parsed.delete(this.#parsed.keys().next().value!);
     }
     return parsed;
   }

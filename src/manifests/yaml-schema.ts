@@ -1,5 +1,8 @@
 import { CORE_SCHEMA, Type, type LoadOptions } from "js-yaml";
 
+/** Padded base64, as `!!binary` holds it (line breaks removed). */
+const base64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 /**
  * How bindops reads YAML: the YAML 1.2 core schema, plus `<<` merge keys.
  *
@@ -9,7 +12,9 @@ import { CORE_SCHEMA, Type, type LoadOptions } from "js-yaml";
  *   `017` is the decimal 17; js-yaml also reads `0b101` as 5. Kubernetes' own reader, go-yaml,
  *   still takes some YAML 1.1 forms; such scalars are for an ambiguity check to point out, from
  *   `SourceMap.plainScalars`.
- * - No timestamps, binaries or sets: every value is one JSON can hold, as in the API server.
+ * - No timestamps or sets: every value is one JSON can hold, as in the API server. A `!!binary`
+ *   scalar is the base64 text JSON holds bytes as (a Secret's `data`, `format: byte`), without its
+ *   line breaks; one that is not base64 is refused.
  * - `<<` merges a mapping (or a list of them) into the one that holds it, as go-yaml (which
  *   kubectl and the API server use) does.
  * - Duplicate keys are errors (js-yaml refuses them); so are unknown tags such as `!Ref`.
@@ -20,6 +25,13 @@ export const yamlSchema = CORE_SCHEMA.extend({
     new Type("tag:yaml.org,2002:merge", {
       kind: "scalar",
       resolve: (data: unknown) => data === "<<",
+    }),
+  ],
+  explicit: [
+    new Type("tag:yaml.org,2002:binary", {
+      kind: "scalar",
+      resolve: (data: unknown) => typeof data === "string" && base64.test(data.replace(/\s+/g, "")),
+      construct: (data: string) => data.replace(/\s+/g, ""),
     }),
   ],
 });

@@ -1,6 +1,7 @@
 import type { Finding } from "../core/finding.js";
 import { compareFindings } from "../core/finding.js";
 import { findingPosition } from "./finding-position.js";
+import { printable } from "./printable.js";
 import { summaryLine } from "./summary-line.js";
 import type { ValidateReport } from "./validate-report.js";
 
@@ -19,12 +20,13 @@ export function renderGithub(report: ValidateReport): string {
 function commandOf(finding: Finding): string {
   const { line, column } = findingPosition(finding);
   const properties = [
-    `file=${escapeProperty(finding.location.file)}`,
+    `file=${escapeProperty(printable(finding.location.file))}`,
     `line=${line}`,
     `col=${column}`,
     `title=${escapeProperty(finding.rule)}`,
   ].join(",");
-  return `::${finding.severity} ${properties}::${escapeData(finding.message)}`;
+  // The log is shown in a browser and in terminals: no control characters from the repository.
+  return `::${finding.severity} ${properties}::${escapeData(printable(finding.message, { lines: true }))}`;
 }
 
 /** Escapes a workflow command's message, so a line break or `%` cannot end or alter it. */

@@ -1,3 +1,4 @@
+import type { ErrorObject } from "ajv";
 import { bindopsKinds } from "./bindops-kinds.js";
 import type { BuiltinKind } from "./builtin-kind.js";
 import type { JsonSchema } from "./json-schema.js";
@@ -74,7 +75,7 @@ export function builtinKinds(group: string): string[] {
 }
 
 const kubernetes = new Map<string, KindValidator | null>();
-const metadataChecks = new Map<StringFormat, KindValidator>();
+const metadataChecks = new Map<string, KindValidator>();
 
 /**
  * The validator of a Kubernetes built-in kind: kubernetes-models's published schema, plus the
@@ -89,13 +90,24 @@ export function kubernetesValidator(apiVersion: string, kind: string): KindValid
     kubernetes.set(id, null);
     return undefined;
   }
-  const metadata = metadataCheck(kubernetesNameFormat(kind));
+  const format = kubernetesNameFormat(kind);
+  // An object to be created (`kubectl create`) may have its name generated from generateName.
+  const metadataOf = (value: unknown) => {
+    const generateName = (value as { metadata?: { generateName?: unknown } } | null)?.metadata
+      ?.generateName;
+    return metadataCheck(format, typeof generateName === "string" && generateName !== "");
+  };
+  // `errorsOf` follows `validate` on the same value when it fails: checked once for both.
+  let failed: { value: unknown; errors: ErrorObject[] } | undefined;
   const validate: DocumentValidator = (value) => {
+    failed = undefined;
     const errors = check(value);
     if (errors.length > 0) {
+      failed = { value, errors };
       validate.errors = errors;
       return false;
     }
+    const metadata = metadataOf(value);
     const valid = metadata.validate(value);
     validate.errors = metadata.validate.errors ?? null;
     return valid;
@@ -103,28 +115,39 @@ export function kubernetesValidator(apiVersion: string, kind: string): KindValid
   const validator: KindValidator = {
     source: "kubernetes",
     validate,
-    errorsOf: (value) => [...check(value), ...metadata.errorsOf(value)],
+    errorsOf: (value) => {
+      const errors = failed !== undefined && failed.value === value ? failed.errors : check(value);
+      failed = undefined;
+      return [...errors, ...metadataOf(value).errorsOf(value)];
+    },
   };
   kubernetes.set(id, validator);
   return validator;
 }
 
-/** The metadata of a built-in kind whose names have this format. */
-function metadataSchema(name: StringFormat): JsonSchema {
+/**
+ * The metadata of a built-in kind whose names have this format; `generated` when the name may be
+ * left to the API server (`generateName` is given).
+ */
+function metadataSchema(name: StringFormat, generated: boolean): JsonSchema {
   return {
     type: "object",
-    properties: { metadata: objectMetaSchema({ fields: "kubernetes", name }) },
+    properties: {
+      metadata: objectMetaSchema({ fields: "kubernetes", name, requireName: !generated }),
+    },
     required: ["metadata"],
   };
 }
 
-const metadataId = (name: StringFormat) => `metadata/${name}`;
+const metadataId = (name: StringFormat, generated: boolean) =>
+  `metadata/${name}${generated ? "/generated" : ""}`;
 
-function metadataCheck(name: StringFormat): KindValidator {
-  let check = metadataChecks.get(name);
+function metadataCheck(name: StringFormat, generated: boolean): KindValidator {
+  const id = metadataId(name, generated);
+  let check = metadataChecks.get(id);
   if (check === undefined) {
-    check = compiler.compile("kubernetes", metadataSchema(name), metadataId(name));
-    metadataChecks.set(name, check);
+    check = compiler.compile("kubernetes", metadataSchema(name, generated), id);
+    metadataChecks.set(id, check);
   }
   return check;
 }
@@ -136,9 +159,11 @@ function metadataCheck(name: StringFormat): KindValidator {
 export function shippedSchemas(): { id: string; schema: JsonSchema }[] {
   return [
     ...[...builtins.values()].map(({ id, schema }) => ({ id, schema })),
-    ...kubernetesNameFormats.map((name) => ({
-      id: metadataId(name),
-      schema: metadataSchema(name),
-    })),
+    ...kubernetesNameFormats.flatMap((name) =>
+      [false, true].map((generated) => ({
+        id: metadataId(name, generated),
+        schema: metadataSchema(name, generated),
+      })),
+    ),
   ];
 }

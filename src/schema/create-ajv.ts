@@ -96,6 +96,9 @@ export function createAjv(options: AjvOptions): Ajv {
     addUsedSchema: false,
     messages: options.allErrors,
     formats: kubernetesFormats,
+    // As the API server (go-openapi) compares: 0.3 is a multiple of 0.1, though 0.3 / 0.1 is
+    // 2.9999999999999996 in floating point.
+    multipleOfPrecision: 9,
     // Generated code is optimised; schemas compiled at run time (CRDs) are used once, and
     // compiling them unoptimised takes a third less time.
     code:

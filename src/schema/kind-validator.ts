@@ -2,6 +2,7 @@ import type { Ajv, ErrorObject } from "ajv";
 import { createAjv, type PatternEngine } from "./create-ajv.js";
 import type { JsonSchema } from "./json-schema.js";
 import { precompiledValidator } from "./precompiled-validator.js";
+import { pruneNulls } from "./prune-nulls.js";
 import { quickCheck } from "./quick-check.js";
 
 /** Where a kind's schema comes from. */
@@ -34,16 +35,29 @@ export class SchemaCompiler {
   compile(source: SchemaSource, schema: JsonSchema, precompiledId?: string): KindValidator {
     // A CRD's patterns are the user's: RE2, as on the API server. Shipped ones are known safe.
     const patterns: PatternEngine = source === "crd" ? "re2" : "native";
-    const validate =
+    const first =
       (precompiledId === undefined ? undefined : precompiledValidator(precompiledId, schema)) ??
       this.quickFirst(schema, patterns);
+    // Nulls the API server would drop are dropped before a document is found wrong; a valid
+    // document never needs it.
+    const validate: DocumentValidator = (value) => {
+      if (first(value)) {
+        validate.errors = null;
+        return true;
+      }
+      const pruned = pruneNulls(value, schema);
+      const valid = pruned !== value && first(pruned);
+      validate.errors = valid ? null : (first.errors ?? null);
+      return valid;
+    };
     let all: DocumentValidator | undefined;
     return {
       source,
       validate,
       errorsOf: (value) => {
         all ??= compileSafely(this.ajv(true, patterns), schema);
-        return all(value) ? [] : (all.errors ?? []);
+        const pruned = pruneNulls(value, schema);
+        return all(pruned) ? [] : (all.errors ?? []);
       },
     };
   }

@@ -1,6 +1,9 @@
 import type { ErrorObject } from "ajv";
 import { createRequire } from "node:module";
+import { unknownFieldsCheck } from "./kubernetes-fields.js";
 import type { StringFormat } from "./string-formats.js";
+import { dropNulls } from "./prune-nulls.js";
+import { windowedErrors } from "./windowed-errors.js";
 
 /** Checks a document of a built-in kind; the errors, empty when it is valid. */
 export type KubernetesKindCheck = (value: unknown) => ErrorObject[];
@@ -51,64 +54,12 @@ export const kubernetesNameFormats: readonly StringFormat[] = [
   "pathSegment",
 ];
 
-const specAndStatus = ["spec", "status"];
-
-/**
- * The top-level fields of common built-in kinds. Kubernetes's published schemas do not close
- * objects, so without this a ConfigMap with a `spec`, or a Secret with `stringdata`, would pass;
- * the API server refuses (or prunes) such fields.
- */
-const topLevelFields: Readonly<Record<string, readonly string[]>> = {
-  ConfigMap: ["data", "binaryData", "immutable"],
-  Secret: ["data", "stringData", "type", "immutable"],
-  ServiceAccount: ["secrets", "imagePullSecrets", "automountServiceAccountToken"],
-  Role: ["rules"],
-  ClusterRole: ["rules", "aggregationRule"],
-  RoleBinding: ["subjects", "roleRef"],
-  ClusterRoleBinding: ["subjects", "roleRef"],
-  Namespace: specAndStatus,
-  Service: specAndStatus,
-  Pod: specAndStatus,
-  Deployment: specAndStatus,
-  StatefulSet: specAndStatus,
-  DaemonSet: specAndStatus,
-  ReplicaSet: specAndStatus,
-  Job: specAndStatus,
-  CronJob: specAndStatus,
-  PersistentVolumeClaim: specAndStatus,
-  Ingress: specAndStatus,
-  NetworkPolicy: specAndStatus,
-  HorizontalPodAutoscaler: specAndStatus,
-  PodDisruptionBudget: specAndStatus,
-  ResourceQuota: specAndStatus,
-  LimitRange: ["spec"],
-  CustomResourceDefinition: specAndStatus,
-};
-
-function unknownTopLevelFields(kind: string): KubernetesKindCheck {
-  const listed = topLevelFields[kind];
-  if (listed === undefined) return () => [];
-  const known = new Set(["apiVersion", "kind", "metadata", ...listed]);
-  return (value) => {
-    if (typeof value !== "object" || value === null) return [];
-    return Object.keys(value)
-      .filter((field) => !known.has(field))
-      .map((field) => ({
-        instancePath: "",
-        schemaPath: "#/additionalProperties",
-        keyword: "additionalProperties",
-        params: { additionalProperty: field },
-        message: "must NOT have additional properties",
-      }));
-  };
-}
-
 /**
  * The published schema of a built-in kind, from `kubernetes-models`: its pre-compiled ajv
  * validator, loaded on first use (loading all of them costs hundreds of milliseconds; one costs a
  * few). `undefined` when the package has no such kind at that version. The package's schemas come
- * from Kubernetes's OpenAPI document, which does not close objects: unknown fields are found only
- * at the top level of common kinds.
+ * from Kubernetes's OpenAPI document, which does not close objects: unknown fields, at any depth,
+ * are found from its declarations of each type's fields (`unknownFieldsCheck`).
  */
 export function loadKubernetesKind(
   apiVersion: string,
@@ -132,16 +83,25 @@ export function loadKubernetesKind(
   if (model?.apiVersion !== apiVersion || model.kind !== kind || validate === undefined) {
     return undefined;
   }
-  const unknownFields = unknownTopLevelFields(kind);
-  return (value) => {
-    const unknown = unknownFields(value);
+  const unknownFields = unknownFieldsCheck(apiVersion, kind) ?? (() => []);
+  const modelErrors = (value: unknown): ErrorObject[] => {
     try {
       validate.call(value);
-      return unknown;
+      return [];
     } catch (error) {
       const errors = (error as { errors?: unknown }).errors;
-      if (Array.isArray(errors)) return [...unknown, ...(errors as ErrorObject[])];
+      if (Array.isArray(errors)) return errors as ErrorObject[];
       throw error;
     }
+  };
+  return (value) => {
+    const unknown = unknownFields(value);
+    let errors = windowedErrors(value, modelErrors);
+    if (errors.length > 0) {
+      // The API server reads a null field as its zero value: checked as absent.
+      const withoutNulls = dropNulls(value);
+      if (withoutNulls !== value) errors = windowedErrors(withoutNulls, modelErrors);
+    }
+    return errors.length === 0 ? unknown : [...unknown, ...errors];
   };
 }

@@ -1,3 +1,4 @@
+import type { ErrorObject } from "ajv";
 import type { Finding, Severity } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
 import { schemaErrorMessages } from "./schema-error-messages.js";
@@ -11,6 +12,12 @@ export interface ValidateDocumentOptions {
   unknownKinds?: Severity | "ignore";
   /** At most this many schema findings per document (default 100). */
   limit?: number;
+  /**
+   * The document is a patch (a kustomize strategic merge patch): a partial object, so missing
+   * required fields are fine, `null` deletes a field, and `$patch`, `$setElementOrder/...` and
+   * the other `$` directives are not fields.
+   */
+  partial?: boolean;
 }
 
 /**
@@ -74,11 +81,33 @@ export function validateDocument(
     ];
   }
 
+  if (options.partial === true) {
+    const errors = found.validator.errorsOf(value).filter((error) => inPatch(error, value));
+    return schemaErrorMessages(errors, value, options.limit).map((problem) =>
+      finding("schema", problem.pointer, problem.message),
+    );
+  }
   if (found.validator.validate(value)) return [];
   const errors = found.validator.errorsOf(value);
   return schemaErrorMessages(errors, value, options.limit).map((problem) =>
     finding("schema", problem.pointer, problem.message),
   );
+}
+
+/** Whether a schema error still holds for a patch: a partial object with deletions and directives. */
+function inPatch(error: ErrorObject, value: unknown): boolean {
+  if (error.keyword === "required") return false;
+  const segments = error.instancePath.split("/").slice(1);
+  if (segments.some((segment) => segment.startsWith("$"))) return false;
+  const property = (error.params as { additionalProperty?: unknown }).additionalProperty;
+  if (typeof property === "string" && property.startsWith("$")) return false;
+  let node: unknown = value;
+  for (const segment of segments) {
+    if (typeof node !== "object" || node === null) return true;
+    node = (node as Record<string, unknown>)[segment.replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  // `null` deletes the field it is given for.
+  return node !== null;
 }
 
 function unknownKind(registry: SchemaRegistry, apiVersion: string, kind: string): string {

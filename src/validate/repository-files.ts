@@ -6,9 +6,10 @@ import { isReadable, type SnapshotFile } from "../core/snapshot.js";
 import { documentFacts, type DocumentFacts } from "../core/document-facts.js";
 import { encodedSource } from "../manifests/encoded-source.js";
 import { defaultLoadLimits } from "../manifests/load-files.js";
-import { loadSource, type LoadedSource } from "../manifests/load-source.js";
+import { loadSource, type LoadedSource, type LoadLimits } from "../manifests/load-source.js";
 import { reloadDocument } from "../manifests/reload-document.js";
 import { SourceMap } from "../manifests/source-map.js";
+import { ValueInterner } from "../manifests/value-interner.js";
 import { isCrdDocument } from "../schema/validate-documents.js";
 import { checkDocument, type CheckDocumentContext } from "./check-document.js";
 import { createPace, type Pace } from "./pace.js";
@@ -77,15 +78,24 @@ export class RepositoryFiles {
   readonly #reads: (SnapshotFile | undefined)[];
   readonly #parsed = new Map<number, LoadedSource>();
   readonly #pace: Pace;
+  readonly #limits: LoadLimits;
+  readonly #interner = new ValueInterner();
 
   /**
    * `files`: a snapshot's path → bytes, in the order they are reported. `pace` gives the event
    * loop a turn between files now and then, and stops the run once its signal is aborted.
    */
-  constructor(files: ReadonlyMap<string, SnapshotFile>, options: { pace?: Pace } = {}) {
+  constructor(
+    files: ReadonlyMap<string, SnapshotFile>,
+    options: { pace?: Pace; maxDocumentsPerFile?: number } = {},
+  ) {
     this.#files = [...files.keys()];
     this.#reads = [...files.values()];
     this.#pace = options.pace ?? createPace();
+    this.#limits = {
+      ...defaultLoadLimits,
+      maxDocuments: options.maxDocumentsPerFile ?? defaultLoadLimits.maxDocuments,
+    };
   }
 
   /** The CustomResourceDefinitions among the files' documents, in file order. */
@@ -95,8 +105,15 @@ export class RepositoryFiles {
       if (read === undefined || !isReadable(read) || !mayHoldCrd(read)) continue;
       if (this.#pace.due()) await this.#pace.turn();
       const loaded = this.#load(i, read);
-      this.#parsed.set(i, loaded);
-      for (const document of loaded.documents) if (isCrdDocument(document)) crds.push(document);
+      // Kept until `check`: as bytes, not as text, which large CRDs would make add up.
+      const source = loaded.source && encodedSource(read, loaded.source.chunks);
+      this.#parsed.set(i, { ...loaded, source });
+      for (const document of loaded.documents) {
+        if (!isCrdDocument(document)) continue;
+        // CRDs are large and kept to the end; copies that differ a little share the rest.
+        document.value = this.#interner.intern(document.value);
+        crds.push(document);
+      }
     }
     return crds;
   }
@@ -150,7 +167,7 @@ export class RepositoryFiles {
   }
 
   #load(i: number, bytes: Uint8Array): LoadedSource {
-    return loadSource(this.#files[i]!, bytes, defaultLoadLimits);
+    return loadSource(this.#files[i]!, bytes, this.#limits);
   }
 }
 

@@ -1,8 +1,9 @@
 import { appendAll } from "../core/append-all.js";
 import { crdFactsOf } from "../core/crd-facts.js";
-import { compareFindings, type Finding } from "../core/finding.js";
+import { detachedString } from "../core/detached-string.js";
+import { compareFindings, compareStrings, type Finding } from "../core/finding.js";
 import type { ManifestDocument } from "../core/manifest.js";
-import { checkRules, checkYaml11Scalars, runChecks } from "../checks/index.js";
+import { checkRules, runChecks } from "../checks/index.js";
 import { documentFacts, type DocumentFacts } from "../core/document-facts.js";
 import { bindopsApiVersion } from "../core/kube-groups.js";
 import { newestKubernetesVersion } from "../core/removed-apis.js";
@@ -29,8 +30,10 @@ import { createSchemaRegistry } from "../schema/schema-registry.js";
 import { validateDocument } from "../schema/validate-document.js";
 import { isCrdDocument } from "../schema/validate-documents.js";
 import { affectedDocuments } from "./affected-documents.js";
+import { checkPatches } from "./check-patches.js";
 import { createPace } from "./pace.js";
-import { RepositoryFiles, type CheckedFiles } from "./repository-files.js";
+import { RepositoryFiles } from "./repository-files.js";
+import { yaml11Findings } from "./yaml11-findings.js";
 
 /** Options of {@link validate}. */
 export interface ValidateOptions {
@@ -54,6 +57,12 @@ export interface ValidateOptions {
    * what references them, are reported on.
    */
   changedFiles?: ReadonlySet<string>;
+  /**
+   * When set, only findings in these files and folders (paths of the snapshot, `""` for all) are
+   * reported, and only their files counted: the rest of the snapshot is read as their context
+   * (a binding's template, the repository's clusters and policies).
+   */
+  reportOnly?: readonly string[];
   toolVersion: string;
   /** Stops the run: the returned promise rejects with its reason, and no report is made. */
   signal?: AbortSignal;
@@ -62,6 +71,11 @@ export interface ValidateOptions {
    * that a signal handler, and so `signal`, can stop a long run promptly.
    */
   sliceMs?: number;
+  /**
+   * How many documents (empty ones included) one file may hold before it is refused whole
+   * (`--max-documents`; default 100,000).
+   */
+  maxDocumentsPerFile?: number;
   /** Told how long each phase took, in milliseconds (for benchmarks). */
   onPhase?: (phase: string, ms: number) => void;
 }
@@ -132,8 +146,13 @@ export async function validate(
   const { signal } = options;
   const phase = phaseTimer(options.onPhase);
   const pace = createPace({ signal, sliceMs: options.sliceMs });
-  const { files, skipped } = manifestsOnly(snapshot.files);
-  const repository = new RepositoryFiles(files, { pace });
+  const { files, patches, skipped } = manifestsOnly(snapshot.files);
+  const repository = new RepositoryFiles(files, {
+    pace,
+    ...(options.maxDocumentsPerFile === undefined
+      ? {}
+      : { maxDocumentsPerFile: options.maxDocumentsPerFile }),
+  });
   // Named after the root like repository files, but added to the positions after them.
   const extraSources = new SourceMap();
   const extra = (snapshots: readonly Snapshot[] | undefined): ManifestDocument[] =>
@@ -156,15 +175,28 @@ export async function validate(
   phase("load and check documents");
   const { documents: repoDocuments, facts: repoFacts, sources } = checked;
   for (const [file, source] of extraSources.entries()) sources.set(file, source);
-  const findings: Finding[] = [...snapshot.findings, ...checked.findings, ...crdFindings];
+  const patched = checkPatches(
+    patches,
+    { registry, unknownKinds, kubernetesVersion },
+    sources,
+    signal,
+  );
+  const findings: Finding[] = [
+    ...snapshot.findings,
+    ...checked.findings,
+    ...crdFindings,
+    ...patched.findings,
+  ];
 
   const scope = options.changedFiles
     ? affectedDocuments(repoDocuments, repoFacts, options.changedFiles)
     : undefined;
+  const reported = within(options.reportOnly);
   const inScope = (finding: Finding): boolean => {
+    if (!reported(finding.location.file)) return false;
     if (!scope) return true;
     const { file, document } = finding.location;
-    if (document === undefined) return options.changedFiles?.has(file) ?? true;
+    if (document === undefined || patches.has(file)) return options.changedFiles?.has(file) ?? true;
     return scope.has(`${file}#${document}`);
   };
 
@@ -193,7 +225,10 @@ export async function validate(
       findings.push(finding);
     }
   }
-  appendAll(findings, yaml11Findings(checked, scope));
+  appendAll(
+    findings,
+    yaml11Findings(checked, { registry, unknownKinds, kubernetesVersion }, schemaAt, scope),
+  );
   phase("check across documents");
   if (pace.due()) await pace.turn();
 
@@ -214,40 +249,63 @@ export async function validate(
   phase("policies");
   signal?.throwIfAborted();
 
-  const reported = dedupe(findings.filter(inScope))
-    .map((finding) => sources.locateFinding(finding))
+  // Located document by document: each is parsed for positions once, and let go after.
+  const located = dedupe(findings.filter(inScope))
+    .sort(byDocument)
+    .map((finding) => detachedMessage(sources.locateFinding(finding)))
     .sort(compareFindings);
-  const inventory = inventoryOf(repoDocuments, repoFacts, files.keys(), scope);
+  const inventory = [
+    ...inventoryOf(repoDocuments, repoFacts, files.keys(), scope),
+    ...inventoryOf(patched.documents, patched.facts, patches.keys(), undefined),
+  ]
+    .filter((f) => reported(f.file))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const shownSkipped = skipped
+    .map((group) => ({ ...group, files: group.files.filter(reported) }))
+    .filter((group) => group.files.length > 0);
   phase("report");
   return {
     root: snapshot.origin.path,
     files: inventory.length,
     documents: inventory.reduce((n, file) => n + file.documents.length, 0),
-    findings: reported,
+    findings: located,
     rules: uniqueRules([...loadRules, ...stageRules, ...checkRules]),
     toolVersion: options.toolVersion,
     durationMs: Math.round(performance.now() - started),
     inventory,
-    ...(skipped.length > 0 ? { skipped } : {}),
+    ...(shownSkipped.length > 0 ? { skipped: shownSkipped } : {}),
   };
 }
 
-/** The snapshot's files without those that are not manifests, which are listed by kind. */
+/** Whether a file is in one of the given files or folders; every file when none are given. */
+function within(paths: readonly string[] | undefined): (file: string) => boolean {
+  if (paths === undefined || paths.some((p) => p === "" || p === ".")) return () => true;
+  return (file) => paths.some((p) => file === p || file.startsWith(p.endsWith("/") ? p : `${p}/`));
+}
+
+/**
+ * The snapshot's manifests; the kustomize patches, which are checked as partial objects; and the
+ * files that are not manifests, which are listed by kind.
+ */
 function manifestsOnly(all: ReadonlyMap<string, SnapshotFile>): {
   files: ReadonlyMap<string, SnapshotFile>;
+  patches: ReadonlyMap<string, SnapshotFile>;
   skipped: SkippedFiles[];
 } {
   const found = nonManifestFiles(all);
-  if (found.size === 0) return { files: all, skipped: [] };
+  if (found.size === 0) return { files: all, patches: new Map(), skipped: [] };
   const files = new Map([...all].filter(([file]) => !found.has(file)));
+  const patches = new Map([...all].filter(([file]) => found.get(file) === "kustomize-patch"));
   const byKind = new Map<NonManifestKind, string[]>();
-  for (const [file, kind] of found) byKind.set(kind, [...(byKind.get(kind) ?? []), file]);
+  for (const [file, kind] of found) {
+    if (kind !== "kustomize-patch") byKind.set(kind, [...(byKind.get(kind) ?? []), file]);
+  }
   const skipped = [...byKind].map(([kind, list]) => ({
     kind,
     description: nonManifestKinds[kind],
     files: list.sort(),
   }));
-  return { files, skipped };
+  return { files, patches, skipped };
 }
 
 /** Reports the time since the previous call, under a name. */
@@ -262,19 +320,6 @@ function phaseTimer(
   };
 }
 
-/** YAML 1.1 ambiguities, in the documents whose text may hold them (`CheckedFiles.yaml11`). */
-function yaml11Findings(checked: CheckedFiles, scope: ReadonlySet<string> | undefined): Finding[] {
-  const findings: Finding[] = [];
-  checked.documents.forEach((document, i) => {
-    if (!checked.yaml11[i]) return;
-    if (scope && !scope.has(`${document.file}#${document.index}`)) return;
-    const scalars = checked.sources.plainScalars(document.file, document.index);
-    if (scalars.length === 0) return;
-    appendAll(findings, checkYaml11Scalars(scalars, document.file, document.index));
-  });
-  return findings;
-}
-
 /** Loads a folder outside the repository (`--crd-dir`, `--policy`), keeping its positions. */
 function loadExtra(
   snapshot: Snapshot,
@@ -284,6 +329,18 @@ function loadExtra(
   const loaded = loadFiles(snapshot.files, signal ? { signal } : {});
   for (const [file, source] of loaded.sources.entries()) sources.set(file, source);
   return loaded.documents;
+}
+
+/** The report outlives the files: its messages must not keep their texts alive. */
+function detachedMessage(finding: Finding): Finding {
+  return { ...finding, message: detachedString(finding.message) };
+}
+
+function byDocument(a: Finding, b: Finding): number {
+  return (
+    compareStrings(a.location.file, b.location.file) ||
+    (a.location.document ?? -1) - (b.location.document ?? -1)
+  );
 }
 
 /** Two stages may report the same thing at the same place (e.g. an unknown kind). */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -56,6 +57,8 @@ describe("bindops validate on hostile input (whole process)", function () {
       "\ufeffapiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: ok\r\n---\r\n---\r\n",
     );
     write("empty.yaml", "");
+    // A named pipe nobody writes to: opening it for reading would wait forever.
+    execFileSync("mkfifo", [path.join(dir, "pipe.yaml")]);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -78,6 +81,7 @@ describe("bindops validate on hostile input (whole process)", function () {
     assert.deepEqual(ruleOf("huge.yaml"), ["file-too-large"]);
     assert.deepEqual(ruleOf("bom-crlf.yaml"), []);
     assert.deepEqual(ruleOf("empty.yaml"), []);
+    assert.deepEqual(ruleOf("pipe.yaml"), ["unreadable-file"]);
     for (const f of findings) assert.ok(f.line >= 1, `${f.file} ${f.rule} has a line`);
     assert.equal(findings.find((f) => f.file === "tabs.yaml")?.line, 4);
     assert.equal(findings.find((f) => f.file === "duplicate.yaml")?.line, 3);
@@ -89,5 +93,13 @@ describe("bindops validate on hostile input (whole process)", function () {
     assert.equal(result.code, 2);
     assert.match(result.stdout, /^tabs\.yaml:4:\d+: error \[yaml-tab-indent\]/m);
     assert.doesNotMatch(result.stdout + result.stderr, /\n\s+at .+:\d+:\d+\)/);
+  });
+
+  it("refuses a named pipe or a device given as the path, rather than finding no problems", async () => {
+    for (const given of ["pipe.yaml", "/dev/null"]) {
+      const result = await runCli(["validate", given], { cwd: dir });
+      assert.equal(result.code, 2, `${given}: ${result.stdout}${result.stderr}`);
+      assert.match(result.stdout, /error \[unreadable-file\] not a regular file but a/);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { git as runGit } from "../support/git.js";
@@ -67,7 +67,7 @@ describe("bindops validate (the CLI, as CI runs it)", function () {
     const dir = scratchCopy();
     writeFileSync(
       path.join(dir, "consumers/orders/bindings/extra.yaml"),
-      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: orders}\ndata: {enabled: yes}\n",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: orders}\ndata: {window: 1:20}\n",
     );
     const json = await runCli(["validate", ".", "-o", "json"], { cwd: dir });
     const parsed = JSON.parse(json.stdout) as {
@@ -76,7 +76,7 @@ describe("bindops validate (the CLI, as CI runs it)", function () {
     };
     assert.equal(json.code, 0, json.stdout);
     const yaml11 = parsed.findings.find((f) => f.rule === "yaml11-ambiguous");
-    assert.ok(yaml11, "the YAML 1.1 `yes` is reported");
+    assert.ok(yaml11, "the YAML 1.1 `1:20` is reported");
     assert.equal(yaml11.file, "consumers/orders/bindings/extra.yaml");
     assert.equal(yaml11.line, 4);
 
@@ -105,7 +105,7 @@ describe("bindops validate (the CLI, as CI runs it)", function () {
     const resolved = new URL(uri, base);
     assert.equal(
       readFileSync(resolved, "utf8").split("\n")[3],
-      "data: {enabled: yes}",
+      "data: {window: 1:20}",
       `${uri} against ${base}`,
     );
 
@@ -138,6 +138,100 @@ describe("bindops validate (the CLI, as CI runs it)", function () {
         "m",
       ),
     );
+  });
+
+  it("validates a file or folder inside a repository in the repository's context, named from where it runs", async () => {
+    const dir = scratchCopy();
+    const billing = path.join(dir, "consumers/billing/bindings/billing-db.yaml");
+    // Broken elsewhere in the repository: not reported when validating the orders binding.
+    writeFileSync(
+      billing,
+      readFileSync(billing, "utf8").replace("template: databases", "template: gone"),
+    );
+    const orders = path.join(dir, "consumers/orders");
+    const file = await runCli(["validate", "bindings/orders-db.yaml"], { cwd: orders });
+    assert.equal(file.code, 0, file.stdout + file.stderr);
+    assert.doesNotMatch(file.stdout, /binding-unknown-template|repository-missing|billing/);
+    assert.match(file.stdout, /in 1 file \(1 document\)/);
+
+    writeFileSync(
+      path.join(orders, "bindings/orders-db.yaml"),
+      readFileSync(path.join(orders, "bindings/orders-db.yaml"), "utf8").replace(
+        "template: databases",
+        "template: caches",
+      ),
+    );
+    for (const [cwd, given, shown] of [
+      [orders, "bindings/orders-db.yaml", "bindings/orders-db.yaml"],
+      [orders, ".", "bindings/orders-db.yaml"],
+      [path.join(orders, "bindings"), "orders-db.yaml", "orders-db.yaml"],
+      [dir, "consumers/orders", "consumers/orders/bindings/orders-db.yaml"],
+    ] as const) {
+      const result = await runCli(["validate", given], { cwd });
+      assert.equal(result.code, 2, `${given} in ${cwd}: ${result.stdout}${result.stderr}`);
+      assert.match(
+        result.stdout,
+        new RegExp(
+          `^${shown.replaceAll(".", "\\.")}:\\d+:\\d+: error \\[binding-unknown-template\\] .*caches`,
+          "m",
+        ),
+      );
+      assert.doesNotMatch(result.stdout, /billing|\.\.\//);
+    }
+  });
+
+  it("without --root and without bindops.yaml above it, the first path is the root: its .bindopsignore counts", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "bindops-validate-"));
+    scratch.push(dir);
+    mkdirSync(path.join(dir, "manifests/drafts"), { recursive: true });
+    writeFileSync(path.join(dir, "manifests/.bindopsignore"), "drafts/\n");
+    writeFileSync(path.join(dir, "manifests/drafts/broken.yaml"), "kind: [unclosed\n");
+    writeFileSync(
+      path.join(dir, "manifests/cm.yaml"),
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {a: b}\n",
+    );
+    const result = await runCli(["validate", "manifests"], { cwd: dir });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /no problems in 1 file/);
+  });
+
+  it("reads manifests from standard input with -, in the context of the repository around it", async () => {
+    const dir = scratchCopy();
+    const binding = readFileSync(
+      path.join(dir, "consumers/orders/bindings/orders-db.yaml"),
+      "utf8",
+    );
+    const rendered = `# rendered\n${binding.replace("name: orders-db", "name: orders-db-2")}`;
+    const ok = await runCli(["validate", "-"], {
+      cwd: path.join(dir, "consumers"),
+      input: rendered,
+    });
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /in 1 file \(1 document\)/);
+
+    const broken = rendered.replace("template: databases", "template: caches");
+    const line = broken.split("\n").findIndex((l) => l.includes("template: caches")) + 1;
+    const result = await runCli(["validate", "-"], { cwd: dir, input: broken });
+    assert.equal(result.code, 2, result.stdout + result.stderr);
+    assert.match(
+      result.stdout,
+      new RegExp(`^<stdin>:${line}:\\d+: error \\[binding-unknown-template\\]`, "m"),
+    );
+    assert.doesNotMatch(result.stdout, /consumers\//);
+
+    // Outside any repository: the manifests alone.
+    const alone = mkdtempSync(path.join(tmpdir(), "bindops-validate-"));
+    scratch.push(alone);
+    const configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  x: 1\n";
+    const json = await runCli(["validate", "-", "-o", "json"], { cwd: alone, input: configMap });
+    assert.equal(json.code, 2, json.stdout + json.stderr);
+    const parsed = JSON.parse(json.stdout) as { findings: { file: string; line: number }[] };
+    assert.deepEqual(
+      parsed.findings.map((f) => `${f.file}:${f.line}`),
+      ["<stdin>:5"],
+    );
+    const github = await runCli(["validate", "-", "-o", "sarif"], { cwd: alone, input: configMap });
+    assert.equal(github.code, 2, github.stderr);
   });
 
   it("with --changed-since reports only changed files and what they touch", async () => {
@@ -225,6 +319,9 @@ describe("bindops validate (the CLI, as CI runs it)", function () {
     const missing = await runCli(["validate", "no/such/folder"]);
     assert.equal(missing.code, 3);
     assert.match(missing.stderr, /does not exist/);
+    const count = await runCli(["validate", "examples", "--max-documents", "many"]);
+    assert.equal(count.code, 3);
+    assert.match(count.stderr, /--max-documents many: not a count/);
     const format = await runCli(["validate", "examples", "-o", "yaml"]);
     assert.equal(format.code, 3);
     assert.match(format.stderr, /yaml/);

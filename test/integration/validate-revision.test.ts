@@ -63,7 +63,7 @@ describe("validate of a git revision", function () {
     writeFileSync(path.join(root, "consumers/orders/bindings/broken.yaml"), "kind: [unclosed\n");
     writeFileSync(
       path.join(root, "consumers/orders/bindings/extra.yaml"),
-      "\uFEFFapiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: x, namespace: orders}\r\ndata: {enabled: yes}\r\n",
+      "\uFEFFapiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: x, namespace: orders}\r\ndata: {window: 1:20}\r\n",
     );
     mkdirSync(path.join(root, "drafts"));
     writeFileSync(path.join(root, "drafts/ignored.yaml"), "kind: [unclosed\n");

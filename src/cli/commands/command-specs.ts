@@ -82,7 +82,11 @@ export const commandSpecs = {
     color: parameter.flag("--no-color", "disable colours in text output"),
   },
   validate: {
-    paths: parameter.operands("[paths...]", "repository root or files/folders to validate", ["."]),
+    paths: parameter.operands(
+      "[paths...]",
+      "repository root or files/folders to validate; - reads manifests from standard input",
+      ["."],
+    ),
     output: parameter.choice("-o, --output <format>", "output format", reportFormats, "text"),
     crdDir: parameter.strings(
       "--crd-dir <dir...>",
@@ -114,6 +118,11 @@ export const commandSpecs = {
     root: parameter.string(
       "--root <dir>",
       "repository root (default: the first path, or the folder holding bindops.yaml)",
+    ),
+    maxDocuments: parameter.string(
+      "--max-documents <count>",
+      "how many documents one file may hold; a file with more is refused whole",
+      "100000",
     ),
   },
   crds: {},

@@ -61,4 +61,16 @@ describe("name checks", () => {
     );
     assert.equal(typicalClusterNamespaceLength, 23);
   });
+
+  it("reports a namespace listed twice in a binding, a template or a request", () => {
+    const findings = check({ namespaces: ["orders", "billing", "orders"] }, ["shared", "shared"]);
+    assert.deepEqual(where(findings, "namespace-duplicate"), [
+      [template, "/spec/namespaces/1/name"],
+      [binding, "/spec/namespaces/2/name"],
+    ]);
+    assert.deepEqual(
+      where(check({ namespaces: ["orders", "billing"] }), "namespace-duplicate"),
+      [],
+    );
+  });
 });

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BindopsError } from "../../../src/core/errors.js";
 import { discoverFiles } from "../../../src/git/discover-files.js";
+import { readFiles } from "../../../src/git/read-files.js";
 import { tempRepo } from "./temp-repo.js";
 
 const m = "kind: A\n";
@@ -181,6 +183,46 @@ describe("discoverFiles", () => {
         findings.map((f) => [f.rule, f.location.file]),
         [["symlink-broken", "dangling.yaml"]],
       );
+    });
+  });
+
+  describe("special files", () => {
+    const mkfifo = (path: string) => execFileSync("mkfifo", [path]);
+
+    it("reports a named pipe with a manifest name, or given by name, without opening it", function () {
+      repo = tempRepo({ "a.yaml": m, "sub/b.yaml": m });
+      try {
+        mkfifo(join(repo.root, "pipe.yaml"));
+      } catch {
+        console.log("    (skipped: no mkfifo on this machine)");
+        this.skip();
+      }
+      mkfifo(join(repo.root, "sub", "fifo"));
+      mkfifo(join(repo.root, "sub", "named.json"));
+      symlinkSync("pipe.yaml", join(repo.root, "link.yaml"));
+      const all = discoverFiles(repo.root, []);
+      assert.deepEqual(all.files, ["a.yaml", "sub/b.yaml"]);
+      assert.deepEqual(
+        all.findings.map((f) => [f.rule, f.location.file, f.message]),
+        [
+          ["unreadable-file", "link.yaml", "not a regular file but a named pipe (FIFO); not read"],
+          ["unreadable-file", "pipe.yaml", "not a regular file but a named pipe (FIFO); not read"],
+          [
+            "unreadable-file",
+            "sub/named.json",
+            "not a regular file but a named pipe (FIFO); not read",
+          ],
+        ],
+      );
+      const named = discoverFiles(repo.root, ["sub/fifo"]);
+      assert.deepEqual(named.files, []);
+      assert.deepEqual(
+        named.findings.map((f) => [f.rule, f.location.file]),
+        [["unreadable-file", "sub/fifo"]],
+      );
+      // Read anyway (a list of changed files is read as given): refused, never waited on.
+      const read = readFiles(repo.root, ["pipe.yaml"]).get("pipe.yaml");
+      assert.deepEqual(read, { rule: "unreadable-file", message: "not a regular file" });
     });
   });
 });

@@ -187,7 +187,7 @@ describe("loading bad input gives findings, never a crash", () => {
   it("a file of endless `---` separators is yaml-document-limit, without a chunk for each", () => {
     const { finding, documents } = loadBeside("separators.yaml", "---\n".repeat(500_000));
     assert.equal(finding.rule, "yaml-document-limit");
-    assert.equal(finding.location.line, 10_001);
+    assert.equal(finding.location.line, 100_001);
     assert.equal(documents.length, 2);
   });
 
@@ -219,6 +219,62 @@ describe("loading bad input gives findings, never a crash", () => {
     assert.equal(finding.rule, "json-syntax");
     assert.equal(finding.location.line, 3);
     assert.equal(finding.location.col, 19);
+  });
+
+  it("a key twice in one JSON object is json-duplicate-key at the second, as in YAML", () => {
+    const text = [
+      "{",
+      '  "apiVersion": "v1", "kind": "ConfigMap",',
+      '  "metadata": {"name": "a", "labels": {"name": "x"}},',
+      '  "data": {"k": "{\\"k\\": 1, \\"k\\": 2}", "other": {"k": 1}},',
+      '  "metadata": {"n\\u0061me": "b"}',
+      "}",
+      "",
+    ].join("\n");
+    const { finding, documents } = loadBeside("dup.json", text);
+    assert.equal(finding.rule, "json-duplicate-key");
+    assert.match(finding.message, /"metadata"/);
+    assert.deepEqual([finding.location.line, finding.location.col], [5, 3]);
+    assert.equal(documents.filter((d) => d.file === "dup.json").length, 0);
+    const nested = loadBeside("nested.json", '{"kind": "A", "spec": {"a": 1,\n "a": 2}}\n');
+    assert.deepEqual([nested.finding.location.line, nested.finding.location.col], [2, 2]);
+    assert.match(nested.finding.message, /"a"/);
+  });
+
+  it("an unknown tag or an undefined alias is yaml-syntax at the tag or alias itself", () => {
+    for (const [value, col] of [
+      ["!Ref bucket", 7],
+      ["!Sub\n  - a", 7],
+      ["  !GetAtt [a, b]", 9],
+      ["!<tag:example.com,2024:x> 1", 7],
+      ["{a: !Ref b}", 11],
+      ["*nowhere", 7],
+      ["[a, *nowhere]", 11],
+    ] as const) {
+      const { finding } = loadBeside("tags.yaml", `kind: A\nspec: ${value}\n`);
+      assert.equal(finding.rule, "yaml-syntax", value);
+      assert.match(finding.message, /unknown tag|unidentified alias/, value);
+      assert.deepEqual([finding.location.line, finding.location.col], [2, col], value);
+    }
+  });
+
+  it("!!binary is YAML, read as the base64 text that JSON holds bytes as", () => {
+    const repo = tempRepo({
+      "s.yaml": "kind: Secret\ndata:\n  a: !!binary aGVs\n    bG8=\n  b: !!binary |\n    aGk=\n",
+    });
+    try {
+      const { documents, findings } = loadFiles(readFiles(repo.root, ["s.yaml"]));
+      assert.deepEqual(findings, []);
+      assert.deepEqual(documents[0]?.value.data, { a: "aGVsbG8=", b: "aGk=" });
+    } finally {
+      repo.remove();
+    }
+    const { finding } = loadBeside(
+      "bad-binary.yaml",
+      "kind: Secret\ndata:\n  a: !!binary not*base64\n",
+    );
+    assert.equal(finding.rule, "yaml-syntax");
+    assert.equal(finding.location.line, 3);
   });
 
   it("a file that vanished between listing and loading is unreadable-file", () => {

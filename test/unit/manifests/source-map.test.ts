@@ -155,4 +155,17 @@ describe("SourceMap", () => {
     assert.deepEqual(merged.locate("a.yaml", 0, "/spec/x"), { line: 2, col: 8 });
     assert.deepEqual(merged.locate("b.yaml", 1, "/spec/consumer"), { line: 11, col: 3 });
   });
+
+  it("keeps only the last few documents it parsed for positions, so memory does not grow with them", () => {
+    const files = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [`f${i}.yaml`, `kind: A\nspec:\n  x: ${i}\n`]),
+    );
+    const map = sources(files);
+    for (let i = 0; i < 40; i++) {
+      assert.deepEqual(map.locate(`f${i}.yaml`, 0, "/spec/x"), { line: 3, col: 3 });
+    }
+    assert.ok(map.parsedDocuments <= 2, String(map.parsedDocuments));
+    // A document asked about again after being let go is parsed again, with the same answer.
+    assert.deepEqual(map.locate("f0.yaml", 0, "/spec/x"), { line: 3, col: 3 });
+  });
 });

@@ -16,17 +16,17 @@ describe("renderGithub", () => {
     );
   });
 
-  it("escapes %, CR and LF in messages so a message cannot end the command", () => {
+  it("escapes %, CR and LF in messages so a message cannot end the command (CRLF is one break)", () => {
     const [line] = renderGithub(
       report([{ ...denied, message: "100% wrong\r\n::error::injected, a: b" }]),
     ).split("\n");
     assert.equal(
       line,
-      "::error file=consumers/c/bindings/orders.yaml,line=12,col=5,title=policy-denied::100%25 wrong%0D%0A::error::injected, a: b",
+      "::error file=consumers/c/bindings/orders.yaml,line=12,col=5,title=policy-denied::100%25 wrong%0A::error::injected, a: b",
     );
   });
 
-  it("also escapes : and , in properties", () => {
+  it("also escapes : and , in properties, and writes a file name's line break as \\n", () => {
     const [line] = renderGithub(
       report([
         {
@@ -38,7 +38,7 @@ describe("renderGithub", () => {
     ).split("\n");
     assert.equal(
       line,
-      "::error file=dir%2C1/a%3Ab%25%0A.yaml,line=2,col=7,title=odd%3Arule%2Cx::claim on secrets (selector: MatchAll) is denied",
+      "::error file=dir%2C1/a%3Ab%25\\n.yaml,line=2,col=7,title=odd%3Arule%2Cx::claim on secrets (selector: MatchAll) is denied",
     );
   });
 

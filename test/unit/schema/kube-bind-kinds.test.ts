@@ -96,8 +96,9 @@ describe("kube-bind's kinds", () => {
       assert.deepEqual(check(asV1alpha2), [
         [
           "schema",
-          "/spec/permissionClaims/0/selector",
-          "spec.permissionClaims[0].selector: must be a mapping (got null)",
+          "/spec/permissionClaims/0",
+          // The API server drops the null, and then the required selector is missing.
+          'missing required field "spec.permissionClaims[0].selector"',
         ],
       ]);
     });

@@ -56,6 +56,84 @@ describe("Kubernetes's built-in kinds (kubernetes-models schemas)", () => {
     assert.deepEqual(check(bad), [["schema", "/stringdata", 'unknown field "stringdata"']]);
   });
 
+  it("unknown fields are errors at any depth, in every built-in kind", () => {
+    const daemonSet = {
+      apiVersion: "apps/v1",
+      kind: "DaemonSet",
+      metadata: { name: "agent" },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: "agent" } },
+        template: {
+          metadata: { labels: { app: "agent" }, annotation: { a: "b" } },
+          spec: {
+            containers: [
+              {
+                name: "agent",
+                image: "agent:1",
+                imagePullPolicy: "Always",
+                resources: { limits: { cpu: "1" }, limitz: { cpu: "2" } },
+                env: [{ name: "A", valueFrom: { secretKeyRef: { name: "s", key: "k", ke: "x" } } }],
+              },
+            ],
+            volumes: [{ name: "v", configMap: { name: "c", items: [{ key: "a", path: "a" }] } }],
+          },
+        },
+      },
+    };
+    assert.deepEqual(check(daemonSet), [
+      ["schema", "/spec/replicas", 'unknown field "spec.replicas"'],
+      [
+        "schema",
+        "/spec/template/metadata/annotation",
+        'unknown field "spec.template.metadata.annotation"',
+      ],
+      [
+        "schema",
+        "/spec/template/spec/containers/0/resources/limitz",
+        'unknown field "spec.template.spec.containers[0].resources.limitz"',
+      ],
+      [
+        "schema",
+        "/spec/template/spec/containers/0/env/0/valueFrom/secretKeyRef/ke",
+        'unknown field "spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.ke"',
+      ],
+    ]);
+    // Maps keep their keys, free-form fields (a CRD's default values) stay free.
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "widgets.example.com" },
+      spec: {
+        group: "example.com",
+        names: { kind: "Widget", plural: "widgets" },
+        scope: "Namespaced",
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: "object",
+                properties: {
+                  size: { type: "object", default: { any: { thing: 1 } }, descripton: "x" },
+                },
+              },
+            },
+          },
+        ],
+      },
+    };
+    assert.deepEqual(check(crd), [
+      [
+        "schema",
+        "/spec/versions/0/schema/openAPIV3Schema/properties/size/descripton",
+        'unknown field "spec.versions[0].schema.openAPIV3Schema.properties.size.descripton"',
+      ],
+    ]);
+  });
+
   it("a Deployment passes, and an int-or-string of the wrong type is one finding", () => {
     assert.deepEqual(check(deployment), []);
     const bad = variant(deployment, { "/spec/strategy/rollingUpdate/maxSurge": true });

@@ -94,10 +94,6 @@ describe("validate on GitOps repositories", () => {
           "clusters/production/kustomization.yaml",
           "clusters/staging/kustomization.yaml",
         ],
-        "kustomize-patch": [
-          "apps/guestbook/overlays/prod/image.yaml",
-          "apps/guestbook/overlays/prod/replicas.yaml",
-        ],
         "helm-chart": ["charts/web/Chart.yaml"],
         "helm-values": ["charts/web/values-production.yaml", "charts/web/values.yaml"],
         "helm-template": [
@@ -107,10 +103,11 @@ describe("validate on GitOps repositories", () => {
       });
       assert.match(
         report.skipped!.find((s) => s.kind === "helm-template")!.description,
-        /need rendering: validate what `helm template CHART` writes/,
+        /need rendering: `helm template CHART | bindops validate -`/,
       );
-      // The manifests themselves are validated: 4 documents of the clusters, 1 of the base.
-      assert.equal(report.documents, 5);
+      // The manifests themselves are validated: 4 documents of the clusters, 1 of the base, and
+      // the overlay's 2 patches as partial objects.
+      assert.equal(report.documents, 7);
     } finally {
       repo.remove();
     }
@@ -128,6 +125,72 @@ describe("validate on GitOps repositories", () => {
       const files = new Set(report.findings.map((f) => f.location.file));
       assert.ok(files.has("providers/p/templates/t.yaml"));
       assert.ok(files.has("base/broken.yaml"));
+      assert.deepEqual(
+        report.skipped?.map((s) => s.kind),
+        ["kustomization"],
+      );
+    } finally {
+      repo.remove();
+    }
+  });
+
+  it("validates kustomize patches as partial objects: types and unknown fields, not required ones", async () => {
+    const overlay = "overlays/prod";
+    const repo = tempRepo({
+      [`${overlay}/kustomization.yaml`]: [
+        "resources: [../../base]",
+        "patches:",
+        "- path: good.yaml",
+        "- path: bad.yaml",
+        "- path: ops.yaml",
+        "  target: {kind: Deployment, name: web}",
+        "patchesStrategicMerge: [delete.yaml]",
+        "",
+      ].join("\n"),
+      [`${overlay}/good.yaml`]:
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 5\n",
+      [`${overlay}/bad.yaml`]: [
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        "metadata: {name: web}",
+        "spec:",
+        "  replicas: five",
+        "  template:",
+        "    spec:",
+        "      containers:",
+        "      - name: web",
+        "        imagePullPolice: Always",
+        "",
+      ].join("\n"),
+      // A JSON 6902 patch: a list of operations, not an object.
+      [`${overlay}/ops.yaml`]: "- op: replace\n  path: /spec/replicas\n  value: 3\n",
+      // Strategic merge directives and nulls, which delete what they name.
+      [`${overlay}/delete.yaml`]: [
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        "metadata: {name: web}",
+        "spec:",
+        "  replicas: null",
+        "  template:",
+        "    spec:",
+        "      $setElementOrder/containers: [{name: web}]",
+        "      containers:",
+        "      - name: sidecar",
+        "        $patch: delete",
+        "",
+      ].join("\n"),
+    });
+    try {
+      const report = await validate(readFolderSnapshot(repo.root), { toolVersion: "test" });
+      assert.deepEqual(
+        report.findings.map(
+          (f) => `${f.location.file}:${f.location.line} [${f.rule}] ${f.message}`,
+        ),
+        [
+          `${overlay}/bad.yaml:5 [schema] spec.replicas: must be an integer (got string)`,
+          `${overlay}/bad.yaml:10 [schema] unknown field "spec.template.spec.containers[0].imagePullPolice"`,
+        ],
+      );
       assert.deepEqual(
         report.skipped?.map((s) => s.kind),
         ["kustomization"],
