@@ -1,6 +1,7 @@
 import type { Finding } from "../core/finding.js";
 import { compareFindings } from "../core/finding.js";
 import { findingPosition } from "./finding-position.js";
+import { printable } from "./printable.js";
 import { summaryLine } from "./summary-line.js";
 import type { ValidateReport } from "./validate-report.js";
 import { summaryOf } from "./validate-report.js";
@@ -42,15 +43,4 @@ function findingLine(finding: Finding, paint: Paint): string {
   const severity = paint(finding.severity, finding.severity === "error" ? ansi.red : ansi.yellow);
   const message = printable(finding.message).split("\n").join("\n    ");
   return `${where} ${severity} ${paint(`[${finding.rule}]`, ansi.dim)} ${message}`;
-}
-
-// Messages quote repository content; raw control characters in it could drive the terminal.
-function printable(text: string): string {
-  let out = "";
-  for (const c of text.replace(/\r\n?/g, "\n")) {
-    const code = c.charCodeAt(0);
-    const control = (code < 0x20 && c !== "\n" && c !== "\t") || (code >= 0x7f && code <= 0x9f);
-    out += control ? `\\x${code.toString(16).padStart(2, "0")}` : c;
-  }
-  return out;
 }
