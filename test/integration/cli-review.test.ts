@@ -1,31 +1,15 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { rmSync } from "node:fs";
+import {
+  commitChange as change,
+  exampleRepository,
+  ordersBindingFile,
+  ordersLabels,
+} from "../support/example-repository.js";
 import { git } from "../support/git.js";
-import { repoRoot } from "../support/repo-root.js";
 import { runCli } from "../support/run-cli.js";
 
-const binding = "sub/consumers/orders/bindings/orders-db.yaml";
-
-/** examples/ under sub/ of a new git repository, committed on main; then a branch `pr`. */
-function exampleRepository(): string {
-  const top = mkdtempSync(path.join(tmpdir(), "bindops-review-"));
-  cpSync(path.join(repoRoot, "examples"), path.join(top, "sub"), { recursive: true });
-  git(top, "init", "-q", "-b", "main");
-  git(top, "add", "-A");
-  git(top, "commit", "-q", "-m", "base");
-  git(top, "checkout", "-q", "-b", "pr");
-  return top;
-}
-
-function change(top: string, file: string, from: string, to: string, message = "change"): void {
-  const full = path.join(top, file);
-  const text = readFileSync(full, "utf8");
-  assert.ok(text.includes(from), `${from} in ${file}`);
-  writeFileSync(full, text.replace(from, to));
-  git(top, "commit", "-q", "-am", message);
-}
+const binding = ordersBindingFile;
 
 const gitEnv = {
   GIT_CONFIG_GLOBAL: "/dev/null",
@@ -53,15 +37,7 @@ describe("bindops review (CLI, real git)", function () {
 
   it("grades widening a Secrets claim to every Secret high, denied: exit 2, Markdown for the pull request", async () => {
     const top = repository();
-    change(
-      top,
-      binding,
-      `          matchLabels:
-            app: orders
-            dbaas.example.com/credentials: "true"
-`,
-      "          {}\n",
-    );
+    change(top, binding, ordersLabels, "          {}\n");
     const result = await runCli(
       ["review", "--base", "main", "--head", "pr", "-o", "markdown", "sub"],
       {

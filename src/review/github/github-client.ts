@@ -197,7 +197,8 @@ function retryRateLimits(octokit: Octokit, options: GitHubClientOptions, log: Gi
           now(),
         );
         if (waitMs === undefined) throw error;
-        const what = `${requestOptions.method} ${new URL(requestOptions.url, "http://github.invalid").pathname}`;
+        // The request as sent (its URL expanded), never its headers.
+        const what = `${error.request.method} ${new URL(error.request.url, "http://github.invalid").pathname}`;
         if (attempt >= maxRetries || waitMs > maxWaitMs) {
           const reset = Number(headers["x-ratelimit-reset"]);
           const until =
