@@ -1,10 +1,11 @@
 import { compareStrings } from "../core/finding.js";
-import type { ManifestDocument } from "../core/manifest.js";
+import { bindopsGroup, crdGroup, kubeBindGroup } from "../core/kube-groups.js";
+import { typeMetaOf, type ManifestDocument } from "../core/manifest.js";
 import { isReadable, type Snapshot, type SnapshotFile } from "../core/snapshot.js";
 import { loadFiles } from "../manifests/load-files.js";
 import { SourceMap } from "../manifests/source-map.js";
 
-/** The documents of one revision that a review reads, and where they are. */
+/** The documents of one revision that a review reads, and where they are in its files. */
 export interface ReviewDocuments {
   /** In file order, then document order. */
   documents: ManifestDocument[];
@@ -21,6 +22,18 @@ function mayHoldKindsRead(file: SnapshotFile): boolean {
   if (!isReadable(file)) return false;
   const bytes = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
   return bytes.includes(0x5c) || kindsRead.some((kind) => bytes.includes(kind));
+}
+
+/**
+ * The documents a review reads: bindops's kinds, templates, and CRDs (which tell the repository
+ * index which provider folders exist, as `validate`'s does).
+ */
+function isRead(document: ManifestDocument): boolean {
+  const type = typeMetaOf(document.value);
+  if (type === undefined) return false;
+  if (type.group === bindopsGroup) return true;
+  if (type.group === kubeBindGroup) return type.kind === "APIServiceExportTemplate";
+  return type.group === crdGroup && type.kind === "CustomResourceDefinition";
 }
 
 function sameBytes(a: SnapshotFile | undefined, b: SnapshotFile): boolean {
@@ -51,8 +64,10 @@ export function loadReviewDocuments(
   for (const [file, content] of base.files) {
     if (!common.has(file) && mayHoldKindsRead(content)) baseOnly.set(file, content);
   }
-  const load = (files: ReadonlyMap<string, SnapshotFile>) =>
-    loadFiles(files, options.signal ? { signal: options.signal } : {});
+  const load = (files: ReadonlyMap<string, SnapshotFile>) => {
+    const loaded = loadFiles(files, options.signal ? { signal: options.signal } : {});
+    return { documents: loaded.documents.filter(isRead), sources: loaded.sources };
+  };
   const shared = load(common);
   const side = (own: ReadonlyMap<string, SnapshotFile>): ReviewDocuments => {
     const loaded = load(own);
