@@ -61,7 +61,15 @@ export function assembleReview(input: ReviewInput): Review {
     ...diffTemplates(base, head),
     ...diffPolicies(base.ownPolicies, head.ownPolicies),
   ];
-  const decide = policyJudge(head.bindingDocuments, base.policies, head.policies);
+  // Only the bindings whose claims a change grants need the policies' decision.
+  const judged = new Set(
+    drafts.flatMap((d) => (d.decide ? [`${d.decide.file}\0${d.decide.document}`] : [])),
+  );
+  const decide = policyJudge(
+    head.bindingDocuments.filter((d) => judged.has(`${d.file}\0${d.index}`)),
+    base.policies,
+    head.policies,
+  );
   const changes = drafts.map((draft) => finish(draft, { base, head }, decide)).sort(compareChanges);
 
   const validation = validationOf(input.base.report, input.head.report, changes);

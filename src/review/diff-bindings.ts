@@ -18,7 +18,12 @@ export function diffBindings(base: ReviewSide, head: ReviewSide): ChangeDraft[] 
   for (const after of sorted) {
     const before = base.bindings.get(after.key);
     if (before !== undefined) {
-      appendAll(drafts, compareBinding(before, after));
+      // A file with the same bytes in both revisions was parsed once: the same document, which
+      // changes nothing unless the template it resolves to did.
+      const same =
+        before.document === after.document &&
+        before.template?.document === after.template?.document;
+      if (!same) appendAll(drafts, compareBinding(before, after));
       continue;
     }
     const i = gone.findIndex((b) => b.view.name === after.view.name);

@@ -16,12 +16,23 @@ export interface ReviewDocuments {
  * The kinds a review reads (bindings, templates, policies, bindops.yaml) are spelled out in a
  * file's bytes, unless a quoted string spells them with escapes: files with neither are not parsed.
  */
-const kindsRead = ["ServiceBinding", "APIServiceExportTemplate", "ClaimPolicy", "Repository"];
+const kindsRead = [
+  "ServiceBinding",
+  "APIServiceExportTemplate",
+  "ClaimPolicy",
+  "Repository",
+  "CustomResourceDefinition",
+];
 
 function mayHoldKindsRead(file: SnapshotFile): boolean {
   if (!isReadable(file)) return false;
   const bytes = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
   return bytes.includes(0x5c) || kindsRead.some((kind) => bytes.includes(kind));
+}
+
+/** The same test on one document's text: the others of the file are not parsed. */
+function mayBeRead(text: string): boolean {
+  return text.includes("\\") || kindsRead.some((kind) => text.includes(kind));
 }
 
 /**
@@ -65,7 +76,10 @@ export function loadReviewDocuments(
     if (!common.has(file) && mayHoldKindsRead(content)) baseOnly.set(file, content);
   }
   const load = (files: ReadonlyMap<string, SnapshotFile>) => {
-    const loaded = loadFiles(files, options.signal ? { signal: options.signal } : {});
+    const loaded = loadFiles(files, {
+      wanted: mayBeRead,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     return { documents: loaded.documents.filter(isRead), sources: loaded.sources };
   };
   const shared = load(common);
