@@ -48,6 +48,7 @@ const adapters = {
   kube: ["@kubernetes/client-node"],
   git: ["simple-git", "chokidar"],
   review: ["octokit", "@octokit/"],
+  server: ["prom-client"],
 };
 const ioModules = [
   "fs",

@@ -22,7 +22,7 @@ import {
   type ExportRequest,
   type Isolation,
   type ServiceExport,
-} from "./kube-bind-objects.js";
+} from "../core/kube-bind-objects.js";
 import { clusterBindingHealth } from "./plan-cluster-binding-health.js";
 import { planExportRbac } from "./plan-export-rbac.js";
 import { planRequest, type ExportSettings } from "./plan-request.js";

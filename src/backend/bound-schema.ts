@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../core/canonical-json.js";
 import type { KubeObject } from "../kube/kube-client.js";
-import type { BoundSchemaSpec, InformerScope, Isolation } from "./kube-bind-objects.js";
+import type { BoundSchemaSpec, InformerScope, Isolation } from "../core/kube-bind-objects.js";
 
 interface CrdSpec {
   group: string;

@@ -4,7 +4,7 @@ import { BindopsError } from "../core/errors.js";
 import type { KubeClient, KubeObject } from "../kube/kube-client.js";
 import { getOrUndefined } from "../kube/not-found.js";
 import { clusterNamespaceName, defaultNamespacePrefix } from "./cluster-namespace-name.js";
-import { kubeBindApiVersion, kubeBindKeys } from "./kube-bind-objects.js";
+import { kubeBindApiVersion, kubeBindKeys } from "../core/kube-bind-objects.js";
 import { planConsumerExportsRole } from "./plan-export-rbac.js";
 
 /** The provider-side names kube-bind uses for a consumer (spec §1.2). */
@@ -53,21 +53,20 @@ export async function onboardConsumer(
   options: OnboardConsumerOptions,
 ): Promise<OnboardedConsumer> {
   const call = options.signal ? { signal: options.signal } : {};
-  const namespace = await findOrCreateNamespace(client, options);
+  const found = await findOnboarding(client, options);
+  const namespace = found.namespace;
   const annotations = {
     [kubeBindKeys.identity]: options.identity,
     [kubeBindKeys.author]: options.author,
   };
-
-  const existingBinding = await getOrUndefined(
-    client,
-    { apiVersion: kubeBindApiVersion, kind: "ClusterBinding", namespace, name: "cluster" },
-    call,
-  );
-  const secretName =
-    (existingBinding?.spec as { kubeconfigSecretRef?: { name?: string } } | undefined)
-      ?.kubeconfigSecretRef?.name ?? kubeconfigSecretName;
-  if (!existingBinding) {
+  if (!found.exists) {
+    await client.apply(
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, annotations } },
+      call,
+    );
+  }
+  const secretName = found.kubeconfigSecret.name;
+  if (!found.clusterBinding) {
     await client.apply(
       {
         apiVersion: kubeBindApiVersion,
@@ -185,10 +184,28 @@ export function binderClusterRole(): KubeObject {
   };
 }
 
-async function findOrCreateNamespace(
+/** Where a consumer is onboarded on a provider, or would be: read without writing anything. */
+export interface ConsumerOnboarding {
+  /** The cluster namespace: the one carrying the identity, else the one onboarding creates. */
+  namespace: string;
+  /** The namespace exists: the consumer was onboarded before. */
+  exists: boolean;
+  /** Its `ClusterBinding` exists. */
+  clusterBinding: boolean;
+  /** The Secret in the cluster namespace holding the consumer's kubeconfig (key `kubeconfig`). */
+  kubeconfigSecret: { namespace: string; name: string };
+}
+
+/**
+ * Finds a consumer's cluster namespace on the provider by its identity annotation, and the
+ * kubeconfig Secret its `ClusterBinding` names, without writing: what {@link onboardConsumer}
+ * would use or create. Fails when several namespaces carry the identity, or when the name it
+ * would create is taken by another identity.
+ */
+export async function findOnboarding(
   client: KubeClient,
-  options: OnboardConsumerOptions,
-): Promise<string> {
+  options: { identity: string; namespacePrefix?: string; signal?: AbortSignal },
+): Promise<ConsumerOnboarding> {
   const call = options.signal ? { signal: options.signal } : {};
   const all = await client.list({ apiVersion: "v1", kind: "Namespace" }, call);
   const mine = all.items.filter(
@@ -203,34 +220,57 @@ async function findOrCreateNamespace(
       { hint: `remove the ${kubeBindKeys.identity} annotation from all but one of them` },
     );
   }
-  if (mine[0]) return mine[0].metadata.name;
-  const name = clusterNamespaceName(
-    options.identity,
-    options.namespacePrefix ?? defaultNamespacePrefix,
-  );
-  const taken = all.items.find((n) => n.metadata.name === name);
-  if (taken) {
-    throw new BindopsError(
-      "invalid",
-      "backend-namespace-taken",
-      `namespace ${name} exists for another identity (${taken.metadata.annotations?.[kubeBindKeys.identity] ?? "none"})`,
+  if (!mine[0]) {
+    const name = clusterNamespaceName(
+      options.identity,
+      options.namespacePrefix ?? defaultNamespacePrefix,
     );
+    const taken = all.items.find((n) => n.metadata.name === name);
+    if (taken) {
+      throw new BindopsError(
+        "invalid",
+        "backend-namespace-taken",
+        `namespace ${name} exists for another identity (${taken.metadata.annotations?.[kubeBindKeys.identity] ?? "none"})`,
+      );
+    }
+    return {
+      namespace: name,
+      exists: false,
+      clusterBinding: false,
+      kubeconfigSecret: { namespace: name, name: kubeconfigSecretName },
+    };
   }
-  await client.apply(
-    {
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: {
-        name,
-        annotations: {
-          [kubeBindKeys.identity]: options.identity,
-          [kubeBindKeys.author]: options.author,
-        },
-      },
-    },
+  const namespace = mine[0].metadata.name;
+  const binding = await getOrUndefined(
+    client,
+    { apiVersion: kubeBindApiVersion, kind: "ClusterBinding", namespace, name: "cluster" },
     call,
   );
-  return name;
+  const secretName =
+    (binding?.spec as { kubeconfigSecretRef?: { name?: string } } | undefined)?.kubeconfigSecretRef
+      ?.name ?? kubeconfigSecretName;
+  return {
+    namespace,
+    exists: true,
+    clusterBinding: binding !== undefined,
+    kubeconfigSecret: { namespace, name: secretName },
+  };
+}
+
+/**
+ * The identity `kubectl bind` gives a consumer cluster: the UID of its `kube-system` namespace
+ * (the cluster's name when the server has none to give).
+ */
+export async function readConsumerIdentity(
+  client: KubeClient,
+  fallback: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<string> {
+  const kubeSystem = await client.get(
+    { apiVersion: "v1", kind: "Namespace", name: "kube-system" },
+    options,
+  );
+  return kubeSystem.metadata.uid ?? fallback;
 }
 
 async function waitForToken(

@@ -1,6 +1,6 @@
 import type { KubeObject } from "../kube/kube-client.js";
 import { claimableResources } from "./plan-request.js";
-import { kubeBindKeys, type ServiceExport } from "./kube-bind-objects.js";
+import { kubeBindKeys, type ServiceExport } from "../core/kube-bind-objects.js";
 
 /** The verbs kube-bind grants on exported and claimed resources (spec §4.6). */
 export const grantedVerbs = ["get", "list", "watch", "create", "update", "patch", "delete"];

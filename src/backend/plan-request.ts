@@ -17,7 +17,7 @@ import {
   type InformerScope,
   type Isolation,
   type ServiceExport,
-} from "./kube-bind-objects.js";
+} from "../core/kube-bind-objects.js";
 
 /** How the backend exports, unless a request's annotations say otherwise. */
 export interface ExportSettings {

@@ -1,5 +1,5 @@
 import type { KubeObject } from "../kube/kube-client.js";
-import { kubeBindKeys, type Isolation } from "./kube-bind-objects.js";
+import { kubeBindKeys, type Isolation } from "../core/kube-bind-objects.js";
 
 export interface ServiceNamespacePlan {
   /** The provider namespace to create (with its annotation), if it does not exist yet. */

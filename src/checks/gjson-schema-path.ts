@@ -1,3 +1,4 @@
+import { splitGjsonPath } from "../core/gjson-path.js";
 import { asRecord } from "../core/lenient.js";
 import { objectMetaSchema } from "../schema/object-meta-schema.js";
 
@@ -21,8 +22,6 @@ const topLevel: Schema = {
   properties: { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: objectMeta },
 };
 
-/** Characters of gjson syntax beyond plain fields and `#` (wildcards, queries, modifiers). */
-const unsupported = /[*?@|!{}[\]()=<>%,]/;
 const found: SchemaPathResult = { status: "found" };
 const missing = (message: string): SchemaPathResult => ({ status: "missing", message });
 
@@ -34,7 +33,7 @@ const missing = (message: string): SchemaPathResult => ({ status: "missing", mes
  * `metadata` are walked through ObjectMeta's fields (`labels.<key>`, `ownerReferences.#.name`, ...).
  */
 export function walkGjsonPath(schema: Schema, path: string): SchemaPathResult {
-  const segments = splitPath(path);
+  const segments = splitGjsonPath(path);
   if (segments === undefined) return { status: "unchecked" };
   if (segments.some((s) => s === "")) return missing(`\`${path}\` has an empty field name`);
   const [first] = segments;
@@ -105,25 +104,4 @@ function leaf(node: Schema, path: string): SchemaPathResult {
 /** A node whose contents the schema does not describe. */
 function opaque(node: Schema): boolean {
   return node["x-kubernetes-preserve-unknown-fields"] === true;
-}
-
-/** The fields of a gjson path, or `undefined` for syntax this walk does not follow. */
-function splitPath(path: string): string[] | undefined {
-  const segments: string[] = [];
-  let current = "";
-  for (let i = 0; i < path.length; i++) {
-    const char = path[i]!;
-    if (char === "\\" && i + 1 < path.length) {
-      current += path[++i];
-    } else if (char === ".") {
-      segments.push(current);
-      current = "";
-    } else if (unsupported.test(char) || (char === "#" && current !== "") || current === "#") {
-      return undefined;
-    } else {
-      current += char;
-    }
-  }
-  segments.push(current);
-  return segments;
 }

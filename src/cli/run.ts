@@ -205,6 +205,26 @@ with the annotations bindops.dev/informer-scope and bindops.dev/isolation.`,
 
   command(
     program,
+    "konnector",
+    "konnector",
+    "run the konnector on the consumer cluster: schemas down, objects up, status down",
+    async () => (await import("./commands/konnector.js")).konnectorCommand,
+  ).addHelpText(
+    "after",
+    `
+Runs until SIGINT or SIGTERM, then finishes in-flight work and exits 0. It serves every
+APIServiceBinding whose kubeconfig Secret reaches a provider (one connection per distinct
+kubeconfig, as kube-bind's konnector): the BoundSchemas become CRDs on the consumer, each
+consumer object of a bound kind is created on the provider where the export's isolation maps it
+and its spec follows, the provider's status comes back, and the Secrets, ConfigMaps and
+ServiceAccounts that accepted permission claims select cross in the directions the binding
+consented to. Nothing else crosses. Secrets labelled kube-bind.io/provider-kubeconfig=true
+start the heartbeat before the first binding. Differences from kube-bind's konnector:
+docs/adr/0007-konnector.md.`,
+  );
+
+  command(
+    program,
     "reconcile",
     "reconcile",
     "apply one git revision: export requests on the provider, bindings on the consumer, status",
@@ -222,6 +242,41 @@ status files (status/<consumer>/<binding>.yaml) it would commit.`,
 
   command(
     program,
+    "plan",
+    "plan",
+    "show what reconcile would change on the clusters: create, update (field diff), prune",
+    async () => (await import("./commands/plan.js")).planCommand,
+  ).addHelpText(
+    "after",
+    `
+Reads the revision as \`bindops reconcile\` does (from git, no checkout; --rev, default HEAD),
+validates it, and compares what a reconcile would apply with what the clusters have, reading
+them only: nothing is written to any cluster. Per cluster, in the order a reconcile applies:
+
+  + create     the object does not exist
+  ~ update     fields bindops manages differ: one line per field, live value → git's, and who
+               set the live value when it was edited by hand ("replace" when kube-bind's
+               immutable spec means delete and create)
+  - prune      an earlier reconcile applied it (the inventory), git no longer has it
+  = unchanged  (kube-bind's own CRDs in one line)
+
+Fields bindops does not set are not compared; the bindops.dev/revision annotation every
+reconcile moves is not a difference; a Secret's data is never printed. Suspended bindings are
+left as they are. A consumer's kubeconfig Secret and APIServiceBinding are planned as a reconcile
+applies them once its request has Succeeded. bindops's own inventory ConfigMap is not shown.
+
+Exit codes: 0 (with --exit-code: no differences), 1 (--exit-code: a reconcile would change
+something), 2 (the revision does not validate: it would be refused), 4 (a cluster cannot be
+reached; the other clusters are planned).
+
+Examples:
+  bindops plan --repo . --kubeconfig-dir .bindops/dev
+  bindops plan --rev origin/main -o json
+  bindops plan --exit-code || echo "the clusters differ from git"`,
+  );
+
+  command(
+    program,
     "run",
     "run",
     "the reconcile loop: follow a git branch, reconcile each revision, commit status back",
@@ -234,8 +289,19 @@ an https remote authenticates with BINDOPS_GIT_TOKEN (never logged). Each new re
 reconciled as \`bindops reconcile\` does, the current one again every interval so hand edits are
 reverted, and status/<consumer>/<binding>.yaml is committed back ("[skip ci]", retried on a push
 race) only when it changed. Commits that touch only status/ are not reconciled. Errors are
-retried with backoff while the last good revision stays applied; SIGTERM finishes the current
-step and exits 0.`,
+retried with backoff while the last good revision stays applied; a cluster that cannot be reached
+holds back only its own bindings (their status says why) and is tried again at the next interval.
+SIGTERM finishes the current step and exits 0; --once exits 4 when a cluster was not reached.
+
+With --watch, --repo is a local folder (a working copy) followed as it is saved, committed or
+not: each burst of saves is reconciled within about a second (200 ms after the last save), and
+everything again every --interval. Saves under status/, .git/ and node_modules/ are ignored. The
+revision is the content's digest (working-tree-<hex>); the status files are written into the
+folder's status/ and not committed.
+
+Examples:
+  bindops run --repo https://git.example/platform/bindings.git --branch main --interval 30
+  bindops run --watch --repo . --kubeconfig-dir .bindops/dev`,
   );
 
   return program;

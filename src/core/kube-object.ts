@@ -6,10 +6,29 @@ export interface KubeObjectMeta {
   namespace?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  finalizers?: string[];
+  ownerReferences?: Record<string, unknown>[];
+  managedFields?: ManagedFieldsEntry[];
   [key: string]: unknown;
 }
 
-/** Any Kubernetes object as plain JSON: what a manifest holds and an API server accepts. */
+/** One entry of `metadata.managedFields`: who owns which fields (server-side apply). */
+export interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: "Apply" | "Update";
+  apiVersion?: string;
+  time?: string;
+  fieldsType?: string;
+  fieldsV1?: Record<string, unknown>;
+  subresource?: string;
+}
+
+/** Any Kubernetes object as plain JSON: what a manifest holds and an API server sends and accepts. */
 export interface KubeObject {
   apiVersion: string;
   kind: string;

@@ -84,3 +84,11 @@ export function rebaseSnapshot(snapshot: Snapshot, prefix: string): Snapshot {
     })),
   };
 }
+
+/**
+ * A revision for people: a commit id's first 12 hex digits; anything else (`HEAD`, a working
+ * tree's `working-tree-<digest>`) as it is.
+ */
+export function shortRevision(revision: string): string {
+  return /^[0-9a-f]{40,64}$/.test(revision) ? revision.slice(0, 12) : revision;
+}

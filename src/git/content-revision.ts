@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { BindopsError } from "../core/errors.js";
+import { isReadable, workingTree, type Snapshot } from "../core/snapshot.js";
 import { runGit } from "./run-git.js";
 
 /**
@@ -30,4 +32,21 @@ export async function contentRevision(
   )
     .toString("utf8")
     .trim();
+}
+
+/**
+ * The revision of a folder's content as it is now, saved but not committed:
+ * `working-tree-<first 12 hex digits of a SHA-256 of every file outside statusPath>`. It names the
+ * content, so the same files give the same revision and any saved change a new one, as a commit
+ * would; what bindops writes under `statusPath` never changes it.
+ */
+export function workingTreeRevision(snapshot: Snapshot, statusPath: string): string {
+  const hash = createHash("sha256");
+  for (const [path, file] of [...snapshot.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (path.startsWith(`${statusPath}/`)) continue;
+    const bytes = isReadable(file) ? file : Buffer.from(`refused: ${file.rule}`);
+    hash.update(`${path}\0${bytes.length}\0`);
+    hash.update(bytes);
+  }
+  return `${workingTree}-${hash.digest("hex").slice(0, 12)}`;
 }

@@ -1,12 +1,20 @@
 import type { Logger } from "pino";
-import type { Informer } from "./informer.js";
+import type { InformerHandlers } from "./informer.js";
 import type { KubeObject } from "./kube-client.js";
 import { objectKey } from "./object-cache.js";
 import { WorkQueue, type ProcessResult } from "./work-queue.js";
 
+/** What a controller needs of an informer (a single one or a set over namespaces). */
+export interface EventSource {
+  addEventHandler(handlers: InformerHandlers): () => void;
+  start(options?: { signal?: AbortSignal }): void;
+  waitForSync(options?: { signal?: AbortSignal }): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /** An informer whose changes enqueue keys: by default the object's own key. */
 export interface ControllerSource {
-  informer: Informer;
+  informer: EventSource;
   /** The keys to reconcile when `object` changes, e.g. its owner's. Default `[objectKey(object)]`. */
   keysFor?: (object: KubeObject) => readonly string[];
 }
@@ -26,6 +34,8 @@ export interface ControllerOptions {
   workers?: number;
   /** Default: a queue with client-go's default controller rate limiter. */
   queue?: WorkQueue;
+  /** Stop the sources' informers in `stop()`. Default true; false for informers others share. */
+  stopInformers?: boolean;
 }
 
 /**
@@ -75,7 +85,9 @@ export class Controller {
       for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
       await this.queue.shutdown(options);
       await this.running;
-      await Promise.all(this.options.sources.map((s) => s.informer.stop()));
+      if (this.options.stopInformers !== false) {
+        await Promise.all(this.options.sources.map((s) => s.informer.stop()));
+      }
     })();
     return this.stopping;
   }

@@ -1,40 +1,7 @@
 import type { ServerVersion } from "./server-version.js";
 
-/** Metadata of a Kubernetes object, as far as bindops reads it; other fields pass through. */
-export interface KubeObjectMeta {
-  name: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  finalizers?: string[];
-  ownerReferences?: Record<string, unknown>[];
-  managedFields?: ManagedFieldsEntry[];
-  [key: string]: unknown;
-}
-
-/** One entry of `metadata.managedFields`: who owns which fields (server-side apply). */
-export interface ManagedFieldsEntry {
-  manager?: string;
-  operation?: "Apply" | "Update";
-  apiVersion?: string;
-  time?: string;
-  fieldsType?: string;
-  fieldsV1?: Record<string, unknown>;
-  subresource?: string;
-}
-
-/** Any Kubernetes object as plain JSON: what the server sends and accepts, nothing converted. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: KubeObjectMeta;
-  [key: string]: unknown;
-}
+export type { KubeObject, KubeObjectMeta, ManagedFieldsEntry } from "../core/kube-object.js";
+import type { KubeObject } from "../core/kube-object.js";
 
 /** Names one object. `namespace` is ignored for cluster-scoped kinds. */
 export interface ObjectRef {

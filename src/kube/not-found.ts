@@ -3,7 +3,7 @@ import { isKubeError } from "./kube-error.js";
 
 /** The object, or `undefined` when the server has none of that name. */
 export async function getOrUndefined(
-  client: KubeClient,
+  client: Pick<KubeClient, "get">,
   ref: ObjectRef,
   options: CallOptions = {},
 ): Promise<KubeObject | undefined> {

@@ -40,6 +40,16 @@ export interface WorkQueueMetrics {
   workDuration: { count: number; sumMs: number; maxMs: number };
 }
 
+const liveQueues = new Set<WorkQueue>();
+
+/**
+ * Every queue of the process that has not shut down, for metrics (as client-go's workqueue
+ * metrics provider sees every queue).
+ */
+export function liveWorkQueues(): WorkQueue[] {
+  return [...liveQueues];
+}
+
 /**
  * A keyed work queue with client-go's semantics: a key is queued at most once however often it is
  * added; a key is never processed by two workers at once; a key added while it is processed is
@@ -70,7 +80,12 @@ export class WorkQueue {
   private readonly workerAbort = new AbortController();
   private workers: Promise<void>[] = [];
 
+  /** Names the queue in logs and metrics. */
+  readonly name: string;
+
   constructor(options: WorkQueueOptions) {
+    this.name = options.name;
+    liveQueues.add(this);
     this.clock = options.clock ?? systemClock;
     this.rateLimiter = options.rateLimiter ?? defaultControllerRateLimiter(this.clock);
     this.log = options.logger.child({ queue: options.name });
@@ -179,6 +194,7 @@ export class WorkQueue {
     else options.signal?.addEventListener("abort", onAbort, { once: true });
     if (!this.shuttingDown) {
       this.shuttingDown = true;
+      liveQueues.delete(this);
       for (const { timer } of this.waiting.values()) timer.cancel();
       this.waiting.clear();
       if (options.drain !== true) {

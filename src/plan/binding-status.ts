@@ -23,6 +23,11 @@ export interface BindingObservation {
   exports: string[];
   /** The APIServiceBinding exists on the consumer. */
   bound: boolean;
+  /**
+   * Hand edits of fields git sets that this reconcile reverted, one line per object
+   * (`<cluster>: <Kind> <name>: <fields>`); none when nothing had drifted.
+   */
+  handEdits?: string[];
   /** The APIServiceBinding's Ready condition, as the konnector reports it. */
   synced?: { status: "True" | "False" | "Unknown"; reason?: string; message?: string };
 }
@@ -39,18 +44,20 @@ export function bindingStatusYaml(
 ): string {
   const before = previousConditions(previous);
   const time = now.toISOString().replace(/\.\d{3}Z$/, "Z");
-  const conditions = conditionsOf(observation).map((c): StatusCondition => {
-    const old = before.get(c.type);
-    const same =
-      old &&
-      old.status === c.status &&
-      old.reason === c.reason &&
-      (old.message ?? "") === (c.message ?? "");
-    return {
-      ...c,
-      lastTransitionTime: same && old.lastTransitionTime ? old.lastTransitionTime : time,
-    };
-  });
+  const conditions = [...conditionsOf(observation), ...driftConditions(observation)].map(
+    (c): StatusCondition => {
+      const old = before.get(c.type);
+      const same =
+        old &&
+        old.status === c.status &&
+        old.reason === c.reason &&
+        (old.message ?? "") === (c.message ?? "");
+      return {
+        ...c,
+        lastTransitionTime: same && old.lastTransitionTime ? old.lastTransitionTime : time,
+      };
+    },
+  );
   const document = {
     apiVersion: "bindops.dev/v1alpha1",
     kind: "BindingStatus",
@@ -138,6 +145,22 @@ function conditionsOf(o: BindingObservation): Plain[] {
     c("Synced", synced.status, synced.reason ?? "Synced", synced.message),
   ];
   return list;
+}
+
+/**
+ * `Drifted` while a reconcile reverted hand edits of fields git sets, naming them; absent
+ * otherwise, so the next reconcile that finds no drift drops it again.
+ */
+function driftConditions(o: BindingObservation): Plain[] {
+  if (o.suspended || o.blocked || !o.handEdits || o.handEdits.length === 0) return [];
+  return [
+    {
+      type: "Drifted",
+      status: "True",
+      reason: "HandEditReverted",
+      message: `fields git sets were edited by hand and are reverted: ${o.handEdits.join("; ")}`,
+    },
+  ];
 }
 
 function previousConditions(previous: string | undefined): Map<string, StatusCondition> {

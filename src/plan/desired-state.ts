@@ -1,4 +1,5 @@
 import { canonicalJson } from "../core/canonical-json.js";
+import { consentAnnotation, type Consent } from "../core/kube-bind-objects.js";
 import type { KubeObject } from "../core/kube-object.js";
 import type { ModelBinding, RepositoryModel } from "./repository-model.js";
 
@@ -16,6 +17,69 @@ export const consumerNamespace = "kube-bind";
 /** The consumer Secret that holds a provider's kubeconfig for this consumer. */
 export function kubeconfigSecretName(provider: string): string {
   return `kubeconfig-${provider}`;
+}
+
+/**
+ * Annotations every apply moves to the revision applied: bookkeeping, not a difference between
+ * git and a cluster.
+ */
+export const bookkeepingAnnotations: readonly string[] = [bindopsKeys.revision];
+
+/** The consumer namespace `kube-bind`, as bindops applies it before the Secret and bindings. */
+export const consumerNamespaceObject: KubeObject = {
+  apiVersion: "v1",
+  kind: "Namespace",
+  metadata: { name: consumerNamespace },
+};
+
+/** An object from git as bindops applies it: labelled as bindops's, annotated with the revision. */
+export function managedObject(object: KubeObject, revision: string): KubeObject {
+  return {
+    ...object,
+    metadata: {
+      ...object.metadata,
+      labels: { ...object.metadata.labels, [bindopsKeys.managedBy]: "bindops" },
+      annotations: { ...object.metadata.annotations, [bindopsKeys.revision]: revision },
+    },
+  };
+}
+
+/** What a provider cluster gets from its folder: the CRDs as they are, the templates managed. */
+export function desiredProviderObjects(
+  model: RepositoryModel,
+  revision: string,
+): Map<string, { crds: KubeObject[]; templates: KubeObject[] }> {
+  return new Map(
+    [...model.providers].map(([provider, content]) => [
+      provider,
+      {
+        crds: content.crds,
+        templates: [...content.templates.values()].map((t) => managedObject(t, revision)),
+      },
+    ]),
+  );
+}
+
+/**
+ * The consumer Secret a binding reads its provider kubeconfig from (spec §5.5), labelled as
+ * `kubectl bind` labels it. `kubeconfig` is the base64 data copied from the provider's Secret at
+ * apply time, never through git; without it, the Secret's identity and labels only.
+ */
+export function kubeconfigSecretObject(
+  desired: Pick<DesiredBinding, "kubeconfigSecret">,
+  kubeconfig?: string,
+): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    ...(kubeconfig === undefined ? {} : { type: "Opaque" }),
+    metadata: {
+      name: desired.kubeconfigSecret.name,
+      namespace: desired.kubeconfigSecret.namespace,
+      labels: { "kube-bind.io/provider-kubeconfig": "true", [bindopsKeys.managedBy]: "bindops" },
+    },
+    ...(kubeconfig === undefined ? {} : { data: { kubeconfig } }),
+  };
 }
 
 /** What one binding asks of both clusters. */
@@ -107,13 +171,31 @@ export function desiredBindings(
         metadata: {
           name: binding.name,
           labels,
-          annotations: { [bindopsKeys.revision]: revision },
+          annotations: {
+            [bindopsKeys.revision]: revision,
+            [consentAnnotation]: JSON.stringify(consentOf(binding)),
+          },
         },
         spec: { kubeconfigSecretRef: { ...secret, key: "kubeconfig" } },
       },
     });
   }
   return { planned, unplanned };
+}
+
+/**
+ * What the binding consents to beyond kube-bind's wire claims, for the konnector to enforce: each
+ * claim's direction and the namespaces claimed objects may come from.
+ */
+function consentOf(binding: ModelBinding): Consent {
+  return {
+    ...(binding.namespaces.length > 0 ? { namespaces: binding.namespaces } : {}),
+    claims: binding.claims.map(({ group, resource, direction }) => ({
+      group,
+      resource,
+      direction,
+    })),
+  };
 }
 
 /** A label value for `<consumer>/<binding>` (labels allow no `/`). */
@@ -136,6 +218,16 @@ function wireClaim(claim: Record<string, unknown>): Record<string, unknown> {
  */
 export function requestSpecDiffers(live: KubeObject, desired: KubeObject): boolean {
   return canonicalJson(stripDefaults(live.spec)) !== canonicalJson(stripDefaults(desired.spec));
+}
+
+/**
+ * Whether a live APIServiceBinding must be replaced to match the desired one: its spec is
+ * immutable, so one pointing at another kubeconfig Secret is deleted and made again.
+ */
+export function apiServiceBindingDiffers(live: KubeObject, desired: KubeObject): boolean {
+  const ref = (o: KubeObject) =>
+    (o.spec as { kubeconfigSecretRef?: unknown } | undefined)?.kubeconfigSecretRef;
+  return canonicalJson(ref(live)) !== canonicalJson(ref(desired));
 }
 
 function stripDefaults(spec: unknown): unknown {

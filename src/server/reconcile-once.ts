@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { onboardConsumer } from "../backend/onboard-consumer.js";
+import { onboardConsumer, readConsumerIdentity } from "../backend/onboard-consumer.js";
 import type { KubeObject } from "../core/kube-object.js";
-import { isReadable, type Snapshot } from "../core/snapshot.js";
+import { isReadable, shortRevision, type Snapshot } from "../core/snapshot.js";
 import { applyProviderObjects } from "../kube/apply-provider-objects.js";
 import type { KubeClient, ObjectRef } from "../kube/kube-client.js";
 import { getOrUndefined, ignoreNotFound } from "../kube/not-found.js";
@@ -10,14 +10,42 @@ import { objectRefOf as refOf } from "../kube/object-ref-of.js";
 import { loadFiles } from "../manifests/load-files.js";
 import { bindingStatusYaml, type BindingObservation } from "../plan/binding-status.js";
 import {
-  bindopsKeys,
+  apiServiceBindingDiffers,
+  bindingLabel,
   consumerNamespace,
+  consumerNamespaceObject,
   desiredBindings,
+  desiredProviderObjects,
+  kubeconfigSecretName,
+  kubeconfigSecretObject,
   requestSpecDiffers,
   type DesiredBinding,
 } from "../plan/desired-state.js";
-import { repositoryModel, type RepositoryModel } from "../plan/repository-model.js";
+import {
+  desiredInventory,
+  inventoryObject,
+  inventoryRef,
+  pruneCandidates,
+  pruneDecision,
+  prunedWith,
+  type ObjectKey,
+} from "../plan/inventory.js";
+import { describeHandEdits, describeObject, diffManaged, handEdits } from "../plan/plan.js";
+import {
+  repositoryModel,
+  type ModelBinding,
+  type RepositoryModel,
+} from "../plan/repository-model.js";
 import type { ValidateReport } from "../report/validate-report.js";
+import {
+  clusterOfError,
+  isUnreachableError,
+  messageOf,
+  readInventory,
+  serverCrd,
+} from "./live-state.js";
+
+export { inventoryRef };
 
 /** A connected cluster, by name, as the composition root made it. */
 export type ClusterClients = ReadonlyMap<string, KubeClient>;
@@ -29,6 +57,11 @@ export interface ReconcileOptions {
   /** The revision whose content this is (the last commit that touched more than `status/`). */
   revision: string;
   clients: ClusterClients;
+  /**
+   * Clusters of the repository that could not be connected, with why. Their bindings are held
+   * back (their status says why, what exists stays), the other bindings are reconciled.
+   */
+  unreachable?: ReadonlyMap<string, string>;
   logger: Logger;
   /** Bindings reconciled at once. Default 8. */
   concurrency?: number;
@@ -49,15 +82,29 @@ export interface ReconcileResult {
   failed: string[];
   /** Objects deleted because git no longer has them. */
   pruned: string[];
+  /** Clusters that could not be reached, with why: their bindings were held back. */
+  unreachable: Map<string, string>;
+  /** Hand edits of fields git sets that this reconcile reverted, one line per object. */
+  reverted: string[];
 }
 
-/** Where bindops keeps the inventory of what it applied, on every cluster it applies to. */
-export const inventoryRef = {
-  apiVersion: "v1",
-  kind: "ConfigMap",
-  namespace: "bindops-system",
-  name: "bindops-inventory",
-} as const;
+/** Why a binding was not applied. */
+interface Blocked {
+  reason: string;
+  message: string;
+}
+
+/**
+ * The message a revision with validation errors is refused with, naming the first error's file
+ * and line; `undefined` when it validates.
+ */
+export function refusalMessage(report: ValidateReport, revision: string): string | undefined {
+  const errors = report.findings.filter((f) => f.severity === "error");
+  const first = errors[0];
+  if (!first) return undefined;
+  const where = `${first.location.file}${first.location.line ? `:${first.location.line}` : ""}`;
+  return `revision ${shortRevision(revision)} does not validate (${errors.length} errors; first: ${where}: ${first.message}); the last good revision stays applied`;
+}
 
 /**
  * One reconcile of a validated revision (DESIGN "apply", issue "the reconciler"): per provider,
@@ -65,8 +112,9 @@ export const inventoryRef = {
  * onboarding; per binding the `APIServiceExportRequest`, awaited until `Succeeded` or `Failed`,
  * then on the consumer the kubeconfig Secret (copied from the provider at apply time, never
  * through git) and the `APIServiceBinding`. Objects from earlier revisions that git no longer has
- * are pruned by inventory; a suspended binding is left as it is. One failing binding never blocks
- * the others. Returns the status files to commit.
+ * are pruned by inventory; a suspended binding is left as it is. Fields git sets that were edited
+ * by hand are reverted and reported (log and status). One failing binding, or an unreachable
+ * cluster, never blocks the others. Returns the status files to commit.
  */
 export async function reconcileOnce(options: ReconcileOptions): Promise<ReconcileResult> {
   const { logger, clients, revision } = options;
@@ -84,13 +132,12 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
       bindingStatusYaml(observation, previous.get(statusPath(key)), now()),
     );
   };
+  const unreachable = new Map(options.unreachable ?? []);
+  const reverted: string[] = [];
 
-  const errors = options.report.findings.filter((f) => f.severity === "error");
-  if (errors.length > 0) {
-    const first = errors[0]!;
-    const where = `${first.location.file}${first.location.line ? `:${first.location.line}` : ""}`;
-    const message = `revision ${revision.slice(0, 12)} does not validate (${errors.length} errors; first: ${where}: ${first.message}); the last good revision stays applied`;
-    logger.error(message);
+  const refused = refusalMessage(options.report, revision);
+  if (refused !== undefined) {
+    logger.error(refused);
     for (const b of model.bindings) {
       // The status of the last good revision stays, with the refusal on top.
       write({
@@ -98,58 +145,24 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
         binding: b.name,
         revision,
         suspended: false,
-        blocked: { reason: "ValidationFailed", message },
+        blocked: { reason: "ValidationFailed", message: refused },
         exports: [],
         bound: false,
       });
     }
-    return { applied: false, statusFiles, failed: model.bindings.map((b) => b.name), pruned: [] };
+    return {
+      applied: false,
+      statusFiles,
+      failed: model.bindings.map((b) => b.name),
+      pruned: [],
+      unreachable,
+      reverted,
+    };
   }
 
-  const clientOf = (cluster: string): KubeClient => {
-    const client = clients.get(cluster);
-    if (!client) throw new Error(`no connection to cluster ${cluster}`);
-    return client;
-  };
-  const applied = new Map<string, ObjectRef[]>();
-  const remember = (cluster: string, object: KubeObject) => {
-    const list = applied.get(cluster) ?? [];
-    list.push(refOf(object));
-    applied.set(cluster, list);
-  };
-
-  // Providers: CRDs and templates, labelled so the inventory can prune templates later.
-  for (const [provider, content] of model.providers) {
-    const client = clientOf(provider);
-    const templates = [...content.templates.values()].map((t) => managed(t, revision));
-    await applyProviderObjects(client, [...content.crds, ...templates], {
-      logger: logger.child({ cluster: provider }),
-      force: true,
-      ...call,
-    });
-    templates.forEach((t) => remember(provider, t));
-  }
-
-  // Onboarding per (provider, consumer) pair the bindings use.
-  const clusterNamespaces = new Map<string, string>();
-  const kubeconfigSecrets = new Map<string, string>();
-  for (const b of model.bindings) {
-    const pair = `${b.provider}/${b.consumer}`;
-    if (clusterNamespaces.has(pair)) continue;
-    const consumer = clientOf(b.consumer);
-    const kubeSystem = await consumer.get(
-      { apiVersion: "v1", kind: "Namespace", name: "kube-system" },
-      call,
-    );
-    const onboarded = await onboardConsumer(clientOf(b.provider), {
-      identity: kubeSystem.metadata.uid ?? b.consumer,
-      author: options.author ?? "bindops",
-      prettyName: b.consumer,
-      ...call,
-    });
-    clusterNamespaces.set(pair, onboarded.namespace);
-    kubeconfigSecrets.set(onboarded.namespace, onboarded.kubeconfigSecret.name);
-  }
+  const pass = new Pass(options, unreachable);
+  await pass.applyProviders(model);
+  const { clusterNamespaces, kubeconfigSecrets } = await pass.onboardConsumers(model);
   const { planned, unplanned } = desiredBindings(
     model,
     (provider, consumer) => clusterNamespaces.get(`${provider}/${consumer}`) ?? "",
@@ -170,14 +183,14 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
   }
 
   // Bindings are independent: several at once, each failing on its own.
+  const heldBack = new Set<string>();
   await forEachConcurrently(planned, options.concurrency ?? 8, async (desired) => {
     const log = logger.child({ binding: desired.key });
+    const { provider, consumer } = desired.binding;
     if (desired.binding.suspend) {
       log.info("suspended: left as it is");
-      remember(desired.binding.provider, desired.request);
-      remember(desired.binding.consumer, desired.apiServiceBinding);
       write({
-        consumer: desired.binding.consumer,
+        consumer,
         binding: desired.binding.name,
         revision,
         suspended: true,
@@ -186,31 +199,51 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
       });
       return;
     }
-    try {
-      // Everything a planned binding may have applied stays in the inventory whatever this pass
-      // achieves: only what git no longer has is pruned.
-      remember(desired.binding.provider, desired.request);
-      remember(desired.binding.consumer, desired.apiServiceBinding);
-      remember(desired.binding.consumer, secretObject(desired));
-      const observation = await reconcileBinding(desired, clientOf, options, log, (ns) =>
-        kubeconfigSecrets.get(ns),
-      );
-      if (!observation.bound) failed.push(desired.key);
-      write({ ...observation, revision });
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
+    const fail = (blocked: Blocked) => {
       failed.push(desired.key);
-      const message = error instanceof Error ? error.message : String(error);
-      log.error({ err: error }, `binding ${desired.key} could not be applied: ${message}`);
       write({
-        consumer: desired.binding.consumer,
+        consumer,
         binding: desired.binding.name,
         revision,
         suspended: false,
-        blocked: { reason: "ApplyFailed", message },
+        blocked,
         exports: [],
         bound: false,
       });
+    };
+    const blocked = pass.blockedOf(provider, consumer);
+    if (blocked) {
+      heldBack.add(bindingLabel(desired.key));
+      log.error(`binding ${desired.key} not applied: ${blocked.message}`);
+      fail(blocked);
+      return;
+    }
+    try {
+      const shared = [
+        pass.sharedEdits.get(`template ${provider}/${desired.binding.template}`),
+        pass.sharedEdits.get(`secret ${provider}/${consumer}`),
+      ].filter((line): line is string => line !== undefined);
+      const observation = await reconcileBinding(
+        desired,
+        { provider: clients.get(provider)!, consumer: clients.get(consumer)! },
+        options,
+        log,
+        (ns) => kubeconfigSecrets.get(ns),
+      );
+      const edits = [...shared, ...(observation.handEdits ?? [])];
+      for (const edit of observation.handEdits ?? []) reverted.push(edit);
+      if (!observation.bound) failed.push(desired.key);
+      write({ ...observation, revision, ...(edits.length > 0 ? { handEdits: edits } : {}) });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      const message = messageOf(error);
+      log.error({ err: error }, `binding ${desired.key} could not be applied: ${message}`);
+      if (pass.noteUnreachable(error)) {
+        heldBack.add(bindingLabel(desired.key));
+        fail(pass.blockedOf(provider, consumer) ?? { reason: "ApplyFailed", message });
+        return;
+      }
+      fail({ reason: "ApplyFailed", message });
     }
   });
 
@@ -218,30 +251,237 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
   for (const path of previous.keys()) {
     if (!statusFiles.has(path)) statusFiles.set(path, null);
   }
-  const pruned = await pruneAndRecord(model, applied, clientOf, logger, call);
+  const pruned = await pruneAndRecord(
+    model,
+    desiredInventory(model, planned),
+    heldBack,
+    clients,
+    unreachable,
+    logger,
+    call,
+  );
   const sorted = new Map([...statusFiles].sort(([a], [b]) => (a < b ? -1 : 1)));
-  return { applied: true, statusFiles: sorted, failed: failed.sort(), pruned };
+  return {
+    applied: true,
+    statusFiles: sorted,
+    failed: failed.sort(),
+    pruned,
+    unreachable,
+    reverted: [...pass.reverted, ...reverted].sort(),
+  };
+}
+
+/** What one reconcile learns on the way: clusters that stopped answering, steps that failed. */
+class Pass {
+  /** Hand edits of providers' CRDs and templates reverted, one line per object. */
+  readonly reverted: string[] = [];
+  /**
+   * The lines of hand edits reverted in what several bindings share: a template's, by
+   * `template <provider>/<template>`; a consumer's kubeconfig Secret's, by
+   * `secret <provider>/<consumer>`.
+   */
+  readonly sharedEdits = new Map<string, string>();
+  /** Why a provider (its CRDs and templates) or a pair's onboarding failed. */
+  private readonly blockedBy = new Map<string, Blocked>();
+  private readonly call: { signal?: AbortSignal };
+
+  constructor(
+    private readonly options: ReconcileOptions,
+    private readonly unreachable: Map<string, string>,
+  ) {
+    this.call = options.signal ? { signal: options.signal } : {};
+  }
+
+  /** Notes a cluster that stopped answering during the pass; false for any other failure. */
+  noteUnreachable(error: unknown, cluster?: string): boolean {
+    if (!isUnreachableError(error)) return false;
+    const name = cluster ?? clusterOfError(error, this.options.clients);
+    if (name === undefined) return false;
+    this.unreachable.set(name, messageOf(error));
+    return true;
+  }
+
+  /** Why a binding between these clusters cannot be applied in this pass, if it cannot. */
+  blockedOf(provider: string, consumer: string): Blocked | undefined {
+    for (const cluster of [provider, consumer]) {
+      const why =
+        this.unreachable.get(cluster) ??
+        (this.options.clients.has(cluster) ? undefined : "not connected");
+      if (why !== undefined) {
+        return {
+          reason: "ClusterUnreachable",
+          message: `the binding is left as it is until cluster ${cluster} can be reached: ${why}`,
+        };
+      }
+    }
+    return this.blockedBy.get(provider) ?? this.blockedBy.get(`${provider}/${consumer}`);
+  }
+
+  /** Providers: CRDs and templates, labelled so the inventory can prune templates later. */
+  async applyProviders(model: RepositoryModel): Promise<void> {
+    const { clients, logger, revision } = this.options;
+    for (const [provider, content] of desiredProviderObjects(model, revision)) {
+      const client = clients.get(provider);
+      if (!client || this.unreachable.has(provider)) continue;
+      const log = logger.child({ cluster: provider });
+      try {
+        for (const object of [...content.crds, ...content.templates]) {
+          await this.noteProviderEdits(provider, client, object, log);
+        }
+        await applyProviderObjects(client, [...content.crds, ...content.templates], {
+          logger: log,
+          force: true,
+          ...this.call,
+        });
+      } catch (error) {
+        if (this.options.signal?.aborted) throw error;
+        if (!this.noteUnreachable(error, provider)) {
+          this.blockedBy.set(provider, { reason: "ApplyFailed", message: messageOf(error) });
+        }
+        log.error({ err: error }, `the CRDs and templates of ${provider} could not be applied`);
+      }
+    }
+  }
+
+  private async noteProviderEdits(
+    provider: string,
+    client: KubeClient,
+    object: KubeObject,
+    log: Logger,
+  ): Promise<void> {
+    const crd = object.kind === "CustomResourceDefinition";
+    const desired = crd ? await serverCrd(client, object, this.call) : object;
+    const edits = await readHandEdits(client, desired, this.options.revision, this.call);
+    if (edits === undefined) return;
+    const line = `${provider}: ${edits}`;
+    this.reverted.push(line);
+    log.warn(`reverting a hand edit: ${line}`);
+    if (!crd) this.sharedEdits.set(`template ${provider}/${object.metadata.name}`, line);
+  }
+
+  /**
+   * Hand edits of the consumer's kubeconfig Secret of a provider, which every binding between the
+   * two reads: found once, before any binding applies it, and reported in each one's status.
+   */
+  private async noteSecretEdits(
+    binding: ModelBinding,
+    providerSecret: { namespace: string; name: string },
+  ): Promise<void> {
+    const { clients, revision } = this.options;
+    try {
+      const source = await getOrUndefined(
+        clients.get(binding.provider)!,
+        { apiVersion: "v1", kind: "Secret", ...providerSecret },
+        this.call,
+      );
+      const kubeconfig = (source?.data as { kubeconfig?: string } | undefined)?.kubeconfig;
+      if (kubeconfig === undefined) return;
+      const secret = kubeconfigSecretObject(
+        {
+          kubeconfigSecret: {
+            namespace: consumerNamespace,
+            name: kubeconfigSecretName(binding.provider),
+          },
+        },
+        kubeconfig,
+      );
+      const edits = await readHandEdits(
+        clients.get(binding.consumer)!,
+        secret,
+        revision,
+        this.call,
+      );
+      if (edits === undefined) return;
+      const line = `${binding.consumer}: ${edits}`;
+      this.reverted.push(line);
+      this.options.logger.warn(`reverting a hand edit: ${line}`);
+      this.sharedEdits.set(`secret ${binding.provider}/${binding.consumer}`, line);
+    } catch (error) {
+      if (this.options.signal?.aborted) throw error;
+      // Only the report is lost: applying the Secret meets the same failure and says so.
+      this.options.logger.debug(
+        { err: error },
+        "the consumer's kubeconfig Secret was not compared",
+      );
+    }
+  }
+
+  /** Onboarding per (provider, consumer) pair the bindings use: each pair's cluster namespace. */
+  async onboardConsumers(model: RepositoryModel): Promise<{
+    clusterNamespaces: Map<string, string>;
+    kubeconfigSecrets: Map<string, string>;
+  }> {
+    const { clients, logger } = this.options;
+    const clusterNamespaces = new Map<string, string>();
+    const kubeconfigSecrets = new Map<string, string>();
+    for (const b of model.bindings) {
+      const pair = `${b.provider}/${b.consumer}`;
+      if (clusterNamespaces.has(pair) || this.blockedOf(b.provider, b.consumer)) continue;
+      try {
+        const identity = await readConsumerIdentity(
+          clients.get(b.consumer)!,
+          b.consumer,
+          this.call,
+        ).catch((error: unknown) => {
+          this.noteUnreachable(error, b.consumer);
+          throw error;
+        });
+        const onboarded = await onboardConsumer(clients.get(b.provider)!, {
+          identity,
+          author: this.options.author ?? "bindops",
+          prettyName: b.consumer,
+          ...this.call,
+        }).catch((error: unknown) => {
+          this.noteUnreachable(error, b.provider);
+          throw error;
+        });
+        clusterNamespaces.set(pair, onboarded.namespace);
+        kubeconfigSecrets.set(onboarded.namespace, onboarded.kubeconfigSecret.name);
+        await this.noteSecretEdits(b, onboarded.kubeconfigSecret);
+      } catch (error) {
+        if (this.options.signal?.aborted) throw error;
+        if (!this.unreachable.has(b.provider) && !this.unreachable.has(b.consumer)) {
+          this.blockedBy.set(pair, { reason: "OnboardingFailed", message: messageOf(error) });
+        }
+        logger.error(
+          { err: error },
+          `consumer ${b.consumer} could not be onboarded on ${b.provider}`,
+        );
+      }
+    }
+    return { clusterNamespaces, kubeconfigSecrets };
+  }
 }
 
 async function reconcileBinding(
   desired: DesiredBinding,
-  clientOf: (cluster: string) => KubeClient,
+  clusters: { provider: KubeClient; consumer: KubeClient },
   options: ReconcileOptions,
   log: Logger,
   secretNameIn: (clusterNamespace: string) => string | undefined,
 ): Promise<Omit<BindingObservation, "revision">> {
   const call = options.signal ? { signal: options.signal } : {};
-  const provider = clientOf(desired.binding.provider);
-  const consumer = clientOf(desired.binding.consumer);
+  const { provider, consumer } = clusters;
+  const handEditsSeen: string[] = [];
+  const noteEdits = (cluster: string, live: KubeObject, desiredObject: KubeObject) => {
+    const edits = handEdits(diffManaged(live, desiredObject), live, options.revision);
+    if (edits.length === 0) return;
+    const line = `${cluster}: ${describeHandEdits(refOf(desiredObject), edits)}`;
+    log.warn(`reverting a hand edit: ${line}`);
+    handEditsSeen.push(line);
+  };
   const requestRef = refOf(desired.request);
   const live = await getOrUndefined(provider, requestRef, call);
-  if (live && requestSpecDiffers(live, desired.request)) {
+  const replaced = live !== undefined && requestSpecDiffers(live, desired.request);
+  if (replaced) {
     // A request's spec is immutable: a changed binding gets a new request and a new export.
     log.info("the binding changed: replacing its request and export");
     await deleteAndWait(provider, requestRef, call);
     await deleteAndWait(provider, { ...requestRef, kind: "APIServiceExport" }, call);
     const bindingRef = refOf(desired.apiServiceBinding);
     await deleteAndWait(consumer, bindingRef, call);
+  } else if (live) {
+    noteEdits(desired.binding.provider, live, desired.request);
   }
   await provider.apply(desired.request, { ...call, force: true });
   const status = await waitForPhase(provider, requestRef, options);
@@ -257,7 +497,7 @@ async function reconcileBinding(
         ? `request failed: ${status.terminalMessage ?? "no message"}`
         : `request still ${status.phase}`,
     );
-    return { ...base, exports: [], bound: false };
+    return { ...base, exports: [], bound: false, ...edited(handEditsSeen) };
   }
 
   // The consumer side, as `kubectl bind` leaves it.
@@ -270,51 +510,35 @@ async function reconcileBinding(
     },
     call,
   );
-  await consumer.apply(
-    { apiVersion: "v1", kind: "Namespace", metadata: { name: consumerNamespace } },
-    call,
+  await consumer.apply(consumerNamespaceObject, call);
+  const secret = kubeconfigSecretObject(
+    desired,
+    (providerSecret.data as { kubeconfig: string }).kubeconfig,
   );
-  await consumer.apply(
-    {
-      apiVersion: "v1",
-      kind: "Secret",
-      type: "Opaque",
-      metadata: {
-        name: desired.kubeconfigSecret.name,
-        namespace: desired.kubeconfigSecret.namespace,
-        labels: {
-          "kube-bind.io/provider-kubeconfig": "true",
-          [bindopsKeys.managedBy]: "bindops",
-        },
-      },
-      data: { kubeconfig: (providerSecret.data as { kubeconfig: string }).kubeconfig },
-    },
-    { ...call, force: true },
-  );
+  await consumer.apply(secret, { ...call, force: true });
   const bindingRef = refOf(desired.apiServiceBinding);
   const liveBinding = await getOrUndefined(consumer, bindingRef, call);
-  if (
-    liveBinding &&
-    JSON.stringify((liveBinding.spec as { kubeconfigSecretRef?: unknown }).kubeconfigSecretRef) !==
-      JSON.stringify(
-        (desired.apiServiceBinding.spec as { kubeconfigSecretRef: unknown }).kubeconfigSecretRef,
-      )
-  ) {
+  if (liveBinding && apiServiceBindingDiffers(liveBinding, desired.apiServiceBinding)) {
     await deleteAndWait(consumer, bindingRef, call);
+  } else if (liveBinding && !replaced) {
+    noteEdits(desired.binding.consumer, liveBinding, desired.apiServiceBinding);
   }
   const applied = await consumer.apply(desired.apiServiceBinding, { ...call, force: true });
-  const ready = (
+  const conditions =
     (
       applied.status as
         | { conditions?: { type: string; status: string; reason?: string; message?: string }[] }
         | undefined
-    )?.conditions ?? []
-  ).find((c) => c.type === "Ready");
+    )?.conditions ?? [];
+  // bindops's konnector reports `Synced` (with counts); kube-bind's only `Ready`.
+  const ready =
+    conditions.find((c) => c.type === "Synced") ?? conditions.find((c) => c.type === "Ready");
   log.info("bound");
   return {
     ...base,
     exports: [desired.request.metadata.name],
     bound: true,
+    ...edited(handEditsSeen),
     ...(ready
       ? {
           synced: {
@@ -325,6 +549,23 @@ async function reconcileBinding(
         }
       : {}),
   };
+}
+
+function edited(lines: string[]): { handEdits?: string[] } {
+  return lines.length > 0 ? { handEdits: lines } : {};
+}
+
+/** The hand edits of a live object that applying `desired` reverts, described; none: `undefined`. */
+async function readHandEdits(
+  client: KubeClient,
+  desired: KubeObject,
+  revision: string,
+  call: { signal?: AbortSignal },
+): Promise<string | undefined> {
+  const live = await getOrUndefined(client, refOf(desired), call);
+  if (!live) return undefined;
+  const edits = handEdits(diffManaged(live, desired), live, revision);
+  return edits.length > 0 ? describeHandEdits(refOf(desired), edits) : undefined;
 }
 
 async function waitForPhase(
@@ -349,99 +590,50 @@ async function waitForPhase(
 
 /**
  * Deletes what an earlier revision applied and this one did not (by the inventory on each
- * cluster, and only objects that still carry bindops's managed-by label: never one bindops does
- * not own, whatever its labels say, since it must be in the inventory too), then records this
- * revision's inventory.
+ * cluster, see `pruneDecision`: never an object bindops does not own, whatever its labels say,
+ * nor one of a binding held back this time), then records this revision's inventory. Clusters
+ * that cannot be reached are left for the next reconcile.
  */
 async function pruneAndRecord(
   model: RepositoryModel,
-  applied: ReadonlyMap<string, ObjectRef[]>,
-  clientOf: (cluster: string) => KubeClient,
+  inventory: ReadonlyMap<string, ObjectKey[]>,
+  heldBack: ReadonlySet<string>,
+  clients: ReadonlyMap<string, KubeClient>,
+  unreachable: Map<string, string>,
   logger: Logger,
   call: { signal?: AbortSignal },
 ): Promise<string[]> {
   const pruned: string[] = [];
   for (const cluster of model.clusters.keys()) {
-    let client: KubeClient;
+    const client = clients.get(cluster);
+    if (!client || unreachable.has(cluster)) continue;
     try {
-      client = clientOf(cluster);
-    } catch {
-      continue;
-    }
-    const now = applied.get(cluster) ?? [];
-    const keep = new Set(now.map(refKey));
-    const inventory = await getOrUndefined(client, inventoryRef, call);
-    const before = parseInventory(inventory);
-    for (const ref of before.filter((r) => !keep.has(refKey(r)))) {
-      const live = await getOrUndefined(client, ref, call);
-      if (!live || live.metadata.labels?.[bindopsKeys.managedBy] !== "bindops") continue;
-      await client.delete(ref, call).catch(ignoreNotFound);
-      if (ref.kind === "APIServiceExportRequest") {
-        // The backend made the export for this request; it goes with it.
-        await client.delete({ ...ref, kind: "APIServiceExport" }, call).catch(ignoreNotFound);
+      const now = [...(inventory.get(cluster) ?? [])];
+      const before = await readInventory(client, call);
+      for (const key of pruneCandidates(before, now)) {
+        const decision = pruneDecision(await getOrUndefined(client, key, call), heldBack);
+        if (decision === "keep") now.push(key);
+        if (decision !== "prune") continue;
+        for (const ref of [key, ...prunedWith(key)]) {
+          await client.delete(ref, call).catch(ignoreNotFound);
+        }
+        pruned.push(`${cluster}: ${describeObject(key)}`);
+        logger.info(`pruned ${key.kind} ${key.name} from ${cluster}: git no longer has it`);
       }
-      pruned.push(`${cluster}: ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`);
-      logger.info(`pruned ${ref.kind} ${ref.name} from ${cluster}: git no longer has it`);
+      if (now.length === 0 && before.length === 0) continue;
+      await client.apply(
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: inventoryRef.namespace } },
+        call,
+      );
+      await client.apply(inventoryObject(now), { ...call, force: true });
+    } catch (error) {
+      if (call.signal?.aborted) throw error;
+      if (!isUnreachableError(error)) throw error;
+      unreachable.set(cluster, messageOf(error));
+      logger.error({ err: error }, `cluster ${cluster}: pruning left for the next reconcile`);
     }
-    if (now.length === 0 && before.length === 0) continue;
-    await client.apply(
-      { apiVersion: "v1", kind: "Namespace", metadata: { name: inventoryRef.namespace } },
-      call,
-    );
-    await client.apply(
-      {
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        metadata: {
-          name: inventoryRef.name,
-          namespace: inventoryRef.namespace,
-          labels: { [bindopsKeys.managedBy]: "bindops" },
-        },
-        data: { objects: JSON.stringify(now.map(refKey).sort(), null, 1) },
-      },
-      { ...call, force: true },
-    );
   }
   return pruned;
-}
-
-function secretObject(desired: DesiredBinding): KubeObject {
-  return {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: {
-      name: desired.kubeconfigSecret.name,
-      namespace: desired.kubeconfigSecret.namespace,
-    },
-  };
-}
-
-function parseInventory(inventory: KubeObject | undefined): ObjectRef[] {
-  const text = (inventory?.data as { objects?: string } | undefined)?.objects;
-  if (!text) return [];
-  try {
-    return (JSON.parse(text) as string[]).map((key) => {
-      const [apiVersion = "", kind = "", namespace = "", name = ""] = key.split("|");
-      return { apiVersion, kind, name, ...(namespace ? { namespace } : {}) };
-    });
-  } catch {
-    return [];
-  }
-}
-
-function refKey(ref: ObjectRef): string {
-  return [ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("|");
-}
-
-function managed(object: KubeObject, revision: string): KubeObject {
-  return {
-    ...object,
-    metadata: {
-      ...object.metadata,
-      labels: { ...object.metadata.labels, [bindopsKeys.managedBy]: "bindops" },
-      annotations: { ...object.metadata.annotations, [bindopsKeys.revision]: revision },
-    },
-  };
 }
 
 async function deleteAndWait(

@@ -9,8 +9,8 @@ const stateDir = parameter.string(
   ".bindops/dev",
 );
 
-/** What every command that reconciles takes: where the clusters are and who runs the backend. */
-const reconcilerOptions = {
+/** Where the repository's clusters are: every command that reads or writes them takes these. */
+const clusterOptions = {
   kubeconfig: parameter.string(
     "--kubeconfig <file>",
     "a kubeconfig with a context named like each cluster",
@@ -19,6 +19,11 @@ const reconcilerOptions = {
     "--kubeconfig-dir <dir>",
     "a folder of <cluster>.kubeconfig files",
   ),
+};
+
+/** What every command that reconciles takes: where the clusters are and who runs the backend. */
+const reconcilerOptions = {
+  ...clusterOptions,
   backend: parameter.choice(
     "--backend <backend>",
     "builtin: run bindops's kube-bind backend in-process; external: a kube-bind backend runs",
@@ -206,6 +211,25 @@ export const commandSpecs = {
       "do not install kube-bind's CRDs on the provider first",
     ),
   },
+  konnector: {
+    cluster: parameter.string(
+      "--cluster <name>",
+      "the consumer cluster's name (finds its credentials)",
+      "consumer",
+    ),
+    kubeconfig: parameter.string(
+      "--kubeconfig <file>",
+      "a kubeconfig with a context named like the cluster",
+    ),
+    kubeconfigDir: parameter.string(
+      "--kubeconfig-dir <dir>",
+      "a folder of <cluster>.kubeconfig files",
+    ),
+    installCrds: parameter.flag(
+      "--no-install-crds",
+      "do not install kube-bind's CRDs on the consumer first",
+    ),
+  },
   reconcile: {
     repo: parameter.string("--repo <path>", "the git repository to reconcile", "."),
     rev: parameter.string("--rev <rev>", "the revision to reconcile", "HEAD"),
@@ -213,6 +237,16 @@ export const commandSpecs = {
     statusDir: parameter.string(
       "--status-dir <dir>",
       "also write the status files under this folder (e.g. a checkout)",
+    ),
+  },
+  plan: {
+    repo: parameter.string("--repo <path>", "the git repository to plan", "."),
+    rev: parameter.string("--rev <rev>", "the revision to plan", "HEAD"),
+    ...clusterOptions,
+    output: parameter.choice("-o, --output <format>", "output format", ["text", "json"], "text"),
+    exitCode: parameter.flag(
+      "--exit-code",
+      "exit 1 when a reconcile would change something (0 when it would not), like kubectl diff",
     ),
   },
   run: {
@@ -223,6 +257,10 @@ export const commandSpecs = {
       "how often to fetch and reconcile (hand edits are reverted then too)",
       "30",
     ),
+    konnector: parameter.flag(
+      "--no-konnector",
+      "do not run the konnector on the consumer clusters (one runs there already)",
+    ),
     ...reconcilerOptions,
     author: parameter.string(
       "--author <name <email>>",
@@ -230,6 +268,10 @@ export const commandSpecs = {
       "bindops <bindops@example.invalid>",
     ),
     once: parameter.flag("--once", "fetch, reconcile and commit the status once, then exit"),
+    watch: parameter.flag(
+      "--watch",
+      "follow a local folder as it is saved: each save is reconciled within a second; status is written to its status/, not committed",
+    ),
   },
 };
 

@@ -215,6 +215,13 @@ async function reconcileDemoRepository(
       );
     }
     writeLine(ctx.stdout, `  see it: git --git-dir ${seeded.remote} log --stat -2`);
+    if (result.unreachable.size > 0) {
+      throw new BindopsError(
+        "unreachable",
+        "demo-cluster-unreachable",
+        `clusters not reached: ${[...result.unreachable].map(([c, why]) => `${c} (${why})`).join(", ")}`,
+      );
+    }
     if (result.failed.length > 0) {
       throw new BindopsError(
         "invalid",

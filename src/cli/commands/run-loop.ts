@@ -1,12 +1,18 @@
+import { statSync } from "node:fs";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ExitCode } from "../../core/errors.js";
+import { BindopsError, ExitCode } from "../../core/errors.js";
 import { defaultCacheDir } from "../../dev/dev-paths.js";
-import { commitStatus } from "../../git/commit-status.js";
-import { contentRevision } from "../../git/content-revision.js";
+import { commitStatus, statusFolder } from "../../git/commit-status.js";
+import { contentRevision, workingTreeRevision } from "../../git/content-revision.js";
 import { onlyStatusChanged } from "../../git/only-status-changed.js";
 import { openSource } from "../../git/open-source.js";
+import { readFolderSnapshot } from "../../git/read-folder-snapshot.js";
+import { watchFolder } from "../../git/watch-folder.js";
+import type { ReconcileResult } from "../../server/reconcile-once.js";
 import type { CommandContext } from "../io.js";
-import { reconcilerFor } from "../reconciler.js";
+import { reconcilerFor, type Reconciler } from "../reconciler.js";
+import { writeStatusFiles } from "../write-status-files.js";
 import type { OptionsOf } from "./command-specs.js";
 import { parseSeconds } from "../parse-seconds.js";
 
@@ -16,12 +22,14 @@ import { parseSeconds } from "../parse-seconds.js";
  * the current one again so hand edits are reverted; commits the status files when they changed.
  * Errors (an unreachable remote or cluster) are logged and retried with exponential backoff while
  * the last good revision stays applied. SIGINT/SIGTERM finish the current step and exit 0.
+ * With `--watch`, a local folder is followed instead: see {@link watchLoop}.
  */
 export async function runCommand(
   ctx: CommandContext,
   options: OptionsOf<"run">,
 ): Promise<ExitCode> {
   const intervalMs = parseSeconds(options.interval, "--interval") * 1000;
+  if (options.watch) return watchLoop(ctx, options, intervalMs);
   const log = ctx.logger;
   const source = openSource({
     repo: options.repo,
@@ -43,8 +51,9 @@ export async function runCommand(
           applied !== undefined &&
           fetched.revision !== applied &&
           (await onlyStatusChanged(source, applied, fetched.revision, { signal: ctx.signal }));
+        let partial = false;
         if (!skip) {
-          const revision = await contentRevision(source.gitDir, fetched.revision, "status", {
+          const revision = await contentRevision(source.gitDir, fetched.revision, statusFolder, {
             signal: ctx.signal,
           });
           const result = await reconciler.reconcile(fetched.snapshot, revision);
@@ -57,11 +66,13 @@ export async function runCommand(
           });
           if (changed.committed) log.info(`status committed: ${changed.commit.slice(0, 12)}`);
           applied = changed.committed ? changed.commit : fetched.revision;
+          partial = reportUnreachable(ctx, result);
         } else {
           applied = fetched.revision;
         }
+        if (options.once) return partial ? ExitCode.unreachable : ExitCode.ok;
+        // An unreachable cluster is tried again at the next interval, like everything else.
         failures = 0;
-        if (options.once) break;
       } catch (error) {
         if (ctx.signal.aborted) break;
         if (options.once) throw error;
@@ -69,9 +80,9 @@ export async function runCommand(
         const message = error instanceof Error ? error.message : String(error);
         log.error({ err: error }, `reconcile failed (attempt ${failures}): ${message}`);
       }
-      // Exponential backoff on errors, capped at ten intervals; the interval otherwise.
-      const wait = failures === 0 ? intervalMs : Math.min(intervalMs * 10, 1000 * 2 ** failures);
-      await sleep(wait, undefined, { signal: ctx.signal }).catch(() => undefined);
+      await sleep(nextWait(intervalMs, failures), undefined, { signal: ctx.signal }).catch(
+        () => undefined,
+      );
     }
     log.info("stopped");
     return ExitCode.ok;
@@ -79,6 +90,134 @@ export async function runCommand(
     await reconciler.close();
     await source.close();
   }
+}
+
+/**
+ * `bindops run --watch`: follows a local folder as it is saved, committed or not. Each burst of
+ * saves (outside `status/`, `.git/` and `node_modules/`) is reconciled once, about 200 ms after
+ * the last save; the current content again every `--interval` so hand edits are reverted. The
+ * revision is the content's digest (`working-tree-<hex>`). Status files are written into the
+ * folder's `status/`, not committed: the folder is someone's working copy.
+ */
+async function watchLoop(
+  ctx: CommandContext,
+  options: OptionsOf<"run">,
+  intervalMs: number,
+): Promise<ExitCode> {
+  const folder = watchedFolder(ctx, options);
+  const log = ctx.logger;
+  const reconciler = reconcilerFor(ctx, options);
+  let pending = true;
+  let wake: (() => void) | undefined;
+  const watcher = await watchFolder(
+    folder,
+    {
+      signal: ctx.signal,
+      onError: (error) => log.error({ err: error }, `watching ${folder} failed`),
+    },
+    (changed) => {
+      log.info({ changed }, `saved: ${changed.join(", ")}`);
+      pending = true;
+      wake?.();
+    },
+  );
+  log.info(`watching ${folder}: a save is reconciled, and everything every ${intervalMs / 1000} s`);
+  let failures = 0;
+  try {
+    while (!ctx.signal.aborted) {
+      if (pending) {
+        pending = false;
+        failures = (await reconcileFolder(ctx, folder, reconciler)) ? 0 : failures + 1;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(
+          () => {
+            pending = true;
+            resolve();
+          },
+          nextWait(intervalMs, failures),
+        );
+        const done = () => {
+          clearTimeout(timer);
+          ctx.signal.removeEventListener("abort", done);
+          resolve();
+        };
+        wake = done;
+        ctx.signal.addEventListener("abort", done, { once: true });
+        if (pending || ctx.signal.aborted) done();
+      });
+      wake = undefined;
+    }
+    log.info("stopped");
+    return ExitCode.ok;
+  } finally {
+    await watcher.close();
+    await reconciler.close();
+  }
+}
+
+/** One reconcile of the folder as it is; true when it went through (errors are logged). */
+async function reconcileFolder(
+  ctx: CommandContext,
+  folder: string,
+  reconciler: Reconciler,
+): Promise<boolean> {
+  try {
+    const snapshot = readFolderSnapshot(folder, { signal: ctx.signal });
+    const revision = workingTreeRevision(snapshot, statusFolder);
+    const result = await reconciler.reconcile(snapshot, revision);
+    await writeStatusFiles(folder, result.statusFiles);
+    ctx.logger.info(
+      `reconciled ${revision}: ${result.failed.length === 0 ? "every binding bound" : `not bound: ${result.failed.join(", ")}`}`,
+    );
+    reportUnreachable(ctx, result);
+    return true;
+  } catch (error) {
+    if (ctx.signal.aborted) return true;
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.logger.error({ err: error }, `reconcile failed: ${message}`);
+    return false;
+  }
+}
+
+/** The folder `--watch` follows: a local folder, not a remote. */
+function watchedFolder(ctx: CommandContext, options: OptionsOf<"run">): string {
+  if (options.once || options.branch) {
+    throw new BindopsError(
+      "usage",
+      "watch-conflict",
+      `--watch follows a folder as it is saved; it takes neither ${options.once ? "--once" : "--branch"}`,
+    );
+  }
+  const folder = path.resolve(ctx.cwd, options.repo);
+  let isFolder = false;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch {
+    isFolder = false;
+  }
+  if (!isFolder || /^[a-z][a-z0-9+.-]*:\/\//i.test(options.repo)) {
+    throw new BindopsError(
+      "usage",
+      "watch-needs-folder",
+      `--watch needs a local folder (a working copy); ${options.repo} is not one`,
+      { hint: "follow a remote with --interval instead" },
+    );
+  }
+  return folder;
+}
+
+/** Logs the clusters a reconcile could not reach (its other clusters were reconciled); true when any. */
+function reportUnreachable(ctx: CommandContext, result: ReconcileResult): boolean {
+  for (const [cluster, why] of result.unreachable) {
+    ctx.logger.warn({ cluster }, `cluster ${cluster} was not reached; retrying: ${why}`);
+  }
+  return result.unreachable.size > 0;
+}
+
+/** Exponential backoff on errors, capped at ten intervals; the interval otherwise. */
+function nextWait(intervalMs: number, failures: number): number {
+  return failures === 0 ? intervalMs : Math.min(intervalMs * 10, 1000 * 2 ** failures);
 }
 
 function parseAuthor(text: string): { name: string; email: string } {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ServiceExport } from "../../../src/backend/kube-bind-objects.js";
+import type { ServiceExport } from "../../../src/core/kube-bind-objects.js";
 import {
   clusterBindingHealth,
   parseGoDuration,

@@ -5,7 +5,7 @@ import type {
   BoundSchema,
   ExportRequest,
   ServiceExport,
-} from "../../../src/backend/kube-bind-objects.js";
+} from "../../../src/core/kube-bind-objects.js";
 import { planRequest, type RequestWorld } from "../../../src/backend/plan-request.js";
 import type { KubeObject } from "../../../src/kube/kube-client.js";
 

@@ -1,0 +1,124 @@
+import type { KubeObject } from "../core/kube-object.js";
+import { bindopsKeys, kubeconfigSecretObject, type DesiredBinding } from "./desired-state.js";
+import type { RepositoryModel } from "./repository-model.js";
+
+/** Names one object: what an inventory lists. */
+export interface ObjectKey {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** Where bindops keeps the inventory of what it applied, on every cluster it applies to. */
+export const inventoryRef = {
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  namespace: "bindops-system",
+  name: "bindops-inventory",
+} as const;
+
+/** The key that names an object. */
+export function objectKeyOf(object: KubeObject): ObjectKey {
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name,
+    ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
+  };
+}
+
+/** `apiVersion|kind|namespace|name`: one inventory entry. */
+export function inventoryEntry(key: ObjectKey): string {
+  return [key.apiVersion, key.kind, key.namespace ?? "", key.name].join("|");
+}
+
+/** The objects a live inventory ConfigMap lists; none for a missing or unreadable one. */
+export function parseInventory(inventory: KubeObject | undefined): ObjectKey[] {
+  const text = (inventory?.data as { objects?: string } | undefined)?.objects;
+  if (!text) return [];
+  try {
+    return (JSON.parse(text) as string[]).map((entry) => {
+      const [apiVersion = "", kind = "", namespace = "", name = ""] = entry.split("|");
+      return { apiVersion, kind, name, ...(namespace ? { namespace } : {}) };
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** The inventory ConfigMap that lists `keys`. */
+export function inventoryObject(keys: readonly ObjectKey[]): KubeObject {
+  return {
+    apiVersion: inventoryRef.apiVersion,
+    kind: inventoryRef.kind,
+    metadata: {
+      name: inventoryRef.name,
+      namespace: inventoryRef.namespace,
+      labels: { [bindopsKeys.managedBy]: "bindops" },
+    },
+    data: { objects: JSON.stringify(keys.map(inventoryEntry).sort(), null, 1) },
+  };
+}
+
+/**
+ * What a reconcile of `model` records in each cluster's inventory: the providers' templates, and
+ * for every binding git has and can plan (suspended, failing or pending ones too: only what git
+ * no longer has is pruned) its request, its APIServiceBinding and the kubeconfig Secret it reads.
+ * A request whose cluster namespace is unknown (its provider or consumer could not be reached) is
+ * left out: the binding is held back, and {@link pruneDecision} keeps what it has. CRDs are never
+ * listed, so never pruned: deleting one deletes every object of its kind.
+ */
+export function desiredInventory(
+  model: RepositoryModel,
+  planned: readonly DesiredBinding[],
+): Map<string, ObjectKey[]> {
+  const inventory = new Map<string, Map<string, ObjectKey>>();
+  const add = (cluster: string, object: KubeObject) => {
+    const keys = inventory.get(cluster) ?? new Map<string, ObjectKey>();
+    const key = objectKeyOf(object);
+    keys.set(inventoryEntry(key), key);
+    inventory.set(cluster, keys);
+  };
+  for (const [provider, content] of model.providers) {
+    for (const template of content.templates.values()) add(provider, template);
+  }
+  for (const desired of planned) {
+    if (desired.request.metadata.namespace) add(desired.binding.provider, desired.request);
+    add(desired.binding.consumer, desired.apiServiceBinding);
+    add(desired.binding.consumer, kubeconfigSecretObject(desired));
+  }
+  return new Map([...inventory].map(([cluster, keys]) => [cluster, [...keys.values()]]));
+}
+
+/** What an earlier inventory lists and the new one does not: the objects to consider pruning. */
+export function pruneCandidates(
+  before: readonly ObjectKey[],
+  now: readonly ObjectKey[],
+): ObjectKey[] {
+  const keep = new Set(now.map(inventoryEntry));
+  return before.filter((key) => !keep.has(inventoryEntry(key)));
+}
+
+/**
+ * What a reconcile does with an object an earlier inventory lists and the new one does not:
+ * `gone` when it no longer exists; `not-ours` when it lacks bindops's managed-by label (with the
+ * inventory, the label says bindops applied it; the label alone never does, as anyone can set
+ * it); `keep` when it belongs to a binding that is held back this time (its cluster could not be
+ * reached: it stays, and stays in the inventory); else `prune`.
+ */
+export function pruneDecision(
+  live: KubeObject | undefined,
+  heldBack: ReadonlySet<string> = new Set(),
+): "gone" | "not-ours" | "keep" | "prune" {
+  if (!live) return "gone";
+  const labels = live.metadata.labels ?? {};
+  if (labels[bindopsKeys.managedBy] !== "bindops") return "not-ours";
+  const binding = labels[bindopsKeys.binding];
+  return binding !== undefined && heldBack.has(binding) ? "keep" : "prune";
+}
+
+/** What goes with a pruned object: the export the backend made for a request. */
+export function prunedWith(key: ObjectKey): ObjectKey[] {
+  return key.kind === "APIServiceExportRequest" ? [{ ...key, kind: "APIServiceExport" }] : [];
+}

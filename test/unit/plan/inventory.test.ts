@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { parse } from "yaml";
+import type { KubeObject } from "../../../src/core/kube-object.js";
+import { bindingStatusYaml } from "../../../src/plan/binding-status.js";
+import { desiredBindings } from "../../../src/plan/desired-state.js";
+import {
+  desiredInventory,
+  inventoryEntry,
+  pruneCandidates,
+  pruneDecision,
+} from "../../../src/plan/inventory.js";
+import type { ModelBinding, RepositoryModel } from "../../../src/plan/repository-model.js";
+
+const template: KubeObject = {
+  apiVersion: "kube-bind.io/v1alpha2",
+  kind: "APIServiceExportTemplate",
+  metadata: { name: "databases" },
+  spec: { resources: [{ group: "dbaas.example.com", resource: "postgresclusters" }] },
+};
+
+function binding(name: string, options: Partial<ModelBinding> = {}): ModelBinding {
+  return {
+    name,
+    provider: "provider",
+    consumer: "consumer",
+    template: "databases",
+    namespaces: [],
+    claims: [],
+    suspend: false,
+    rawClaims: [],
+    ...options,
+  } as ModelBinding;
+}
+
+function model(bindings: ModelBinding[]): RepositoryModel {
+  return {
+    clusters: new Map([
+      ["provider", "provider"],
+      ["consumer", "consumer"],
+    ]),
+    providers: new Map([["provider", { crds: [], templates: new Map([["databases", template]]) }]]),
+    bindings,
+    statusPath: "status",
+    statusAuthor: undefined,
+  };
+}
+
+const entries = (inventory: Map<string, { kind: string; name: string }[]>, cluster: string) =>
+  (inventory.get(cluster) ?? []).map((k) => `${k.kind} ${k.name}`).sort();
+
+describe("the inventory: what a reconcile keeps and what it prunes", () => {
+  it("keeps every binding git has, a suspended one with the kubeconfig Secret it reads", () => {
+    const m = model([binding("orders-db", { suspend: true })]);
+    const { planned } = desiredBindings(m, () => "kube-bind-abc", "rev");
+    const inventory = desiredInventory(m, planned);
+    assert.deepEqual(entries(inventory, "provider"), [
+      "APIServiceExportRequest orders-db",
+      "APIServiceExportTemplate databases",
+    ]);
+    assert.deepEqual(entries(inventory, "consumer"), [
+      "APIServiceBinding orders-db",
+      "Secret kubeconfig-provider",
+    ]);
+  });
+
+  it("prunes what git no longer has, never what bindops does not own or a held-back binding's", () => {
+    const m = model([binding("orders-db")]);
+    const before = desiredInventory(
+      model([binding("orders-db"), binding("billing-db")]),
+      desiredBindings(model([binding("orders-db"), binding("billing-db")]), () => "ns", "r")
+        .planned,
+    );
+    const now = desiredInventory(m, desiredBindings(m, () => "ns", "r").planned);
+    const candidates = pruneCandidates(before.get("provider")!, now.get("provider")!);
+    assert.deepEqual(candidates.map(inventoryEntry), [
+      "kube-bind.io/v1alpha2|APIServiceExportRequest|ns|billing-db",
+    ]);
+    const live = (labels: Record<string, string>): KubeObject => ({
+      apiVersion: "kube-bind.io/v1alpha2",
+      kind: "APIServiceExportRequest",
+      metadata: { name: "billing-db", namespace: "ns", labels },
+    });
+    const ours = {
+      "bindops.dev/managed-by": "bindops",
+      "bindops.dev/binding": "consumer.billing-db",
+    };
+    assert.equal(pruneDecision(live(ours)), "prune");
+    assert.equal(pruneDecision(undefined), "gone");
+    assert.equal(pruneDecision(live({})), "not-ours", "someone took the object over");
+    assert.equal(pruneDecision(live(ours), new Set(["consumer.billing-db"])), "keep");
+  });
+
+  it("leaves out a request whose cluster namespace is unknown, so pruning keeps the live one", () => {
+    const m = model([binding("orders-db")]);
+    const { planned } = desiredBindings(m, () => "", "rev");
+    assert.deepEqual(entries(desiredInventory(m, planned), "provider"), [
+      "APIServiceExportTemplate databases",
+    ]);
+  });
+});
+
+describe("BindingStatus: hand edits reverted", () => {
+  const observation = {
+    consumer: "consumer",
+    binding: "orders-db",
+    revision: "rev",
+    suspended: false,
+    request: { phase: "Succeeded" },
+    exports: ["orders-db"],
+    bound: true,
+  };
+  const drifted = (text: string) =>
+    (
+      parse(text) as {
+        status: { conditions: { type: string; message?: string; lastTransitionTime: string }[] };
+      }
+    ).status.conditions.find((c) => c.type === "Drifted");
+
+  it("says which objects and fields were reverted, keeps its time while the same edit recurs, and goes once nothing drifted", () => {
+    const edits = [
+      'consumer: APIServiceBinding orders-db: metadata.labels["team"] (by kubectl-label)',
+    ];
+    const first = bindingStatusYaml(
+      { ...observation, handEdits: edits },
+      undefined,
+      new Date("2026-01-01T00:00:00Z"),
+    );
+    assert.match(
+      drifted(first)?.message ?? "",
+      /APIServiceBinding orders-db: metadata\.labels\["team"\] \(by kubectl-label\)/,
+    );
+    const again = bindingStatusYaml(
+      { ...observation, handEdits: edits },
+      first,
+      new Date("2026-01-02T00:00:00Z"),
+    );
+    assert.equal(again, first, "the same edit again: the same bytes");
+    const calm = bindingStatusYaml(observation, again, new Date("2026-01-03T00:00:00Z"));
+    assert.equal(drifted(calm), undefined);
+    assert.equal(bindingStatusYaml(observation, calm, new Date("2026-01-04T00:00:00Z")), calm);
+  });
+
+  it("never reports drift for a suspended binding", () => {
+    const text = bindingStatusYaml(
+      { ...observation, suspended: true, handEdits: ["anything"] },
+      undefined,
+      new Date(),
+    );
+    assert.equal(drifted(text), undefined);
+  });
+});
