@@ -1,6 +1,7 @@
 import { appendAll } from "../core/append-all.js";
 import { compareStrings, joinPointer } from "../core/finding.js";
 import type { ChangeDraft } from "./change-draft.js";
+import { claimedObjects } from "./describe-claim.js";
 import { describeClaim, diffClaimLists, type ClaimList } from "./diff-claim-lists.js";
 import type { Grade, ReviewSubject } from "./review.js";
 import type { ReviewSide, SideBinding } from "./review-side.js";
@@ -87,7 +88,11 @@ function addedBinding(after: SideBinding): ChangeDraft[] {
 }
 
 function removedBinding(before: SideBinding): ChangeDraft {
-  const claims = before.view.claims.flatMap((claim) => describeClaim(claim, {}).slice(0, 1));
+  // What each claim selected, without its direction: the claims are gone either way.
+  const claims = before.view.claims.map(
+    (claim) =>
+      `${claimedObjects(claim.group, claim.resource)}: ${describeClaim(claim, {}).slice(0, -1).join("; ")}`,
+  );
   return {
     subject: subjectOf(before),
     kind: "removed",

@@ -260,6 +260,10 @@ describe("review: claim diff and grading", function () {
     ]);
     const removed = await reviewOf(exampleFiles, withoutBilling);
     assert.deepEqual(kinds(removed), ["billing-db:removed:info"]);
+    assert.deepEqual(removed.changes[0]!.details, [
+      "Secrets: reference: postgresclusters.dbaas.example.com (v1alpha1) spec.credentialsSecretRef.name, namespace from metadata.namespace; reference: postgresclusters.dbaas.example.com (v1alpha1) spec.connectionSecretName, namespace from metadata.namespace",
+      "ConfigMaps: labelSelector: app=billing, dbaas.example.com/init-script=true",
+    ]);
     assert.equal(removed.changes[0]!.location?.side, "base");
   });
 
