@@ -65,8 +65,15 @@ const ioModules = [
 ].flatMap((m) => [m, `node:${m}`]);
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
-/** The `no-restricted-imports` options of one folder of src. */
-function importRules(folder) {
+/**
+ * Folders inside a folder of src that hold its adapter: only they may import the folder's adapter
+ * libraries, and the rest of the folder does no I/O (src/review: the claim diff and grading are
+ * pure, the GitHub adapter in src/review/github is the only code that imports octokit).
+ */
+const adapterFolders = { review: "review/github" };
+
+/** The `no-restricted-imports` options of one folder of src (`pure`: its files outside its adapter folder). */
+function importRules(folder, { pure = false } = {}) {
   const allowed = new Set([folder, ...(layers[folder] ?? Object.keys(layers))]);
   const forbidden = [...Object.keys(layers), "cli"].filter((l) => !allowed.has(l));
   const patterns = [];
@@ -83,6 +90,13 @@ function importRules(folder) {
     });
   }
   for (const [owner, libraries] of Object.entries(adapters)) {
+    if (owner === folder && pure) {
+      patterns.push({
+        regex: `^(?:${libraries.map((l) => escape(l) + (l.endsWith("/") ? "" : "(?:/|$)")).join("|")})`,
+        message: `only src/${adapterFolders[folder]} may import this library: the rest of src/${folder} is pure`,
+      });
+      continue;
+    }
     if (owner === folder) continue;
     patterns.push({
       regex: `^(?:${libraries.map((l) => escape(l) + (l.endsWith("/") ? "" : "(?:/|$)")).join("|")})`,
@@ -115,7 +129,7 @@ function importRules(folder) {
       });
     }
   }
-  if (noIo.includes(folder) || engines.includes(folder)) {
+  if (noIo.includes(folder) || engines.includes(folder) || pure) {
     for (const name of ioModules) {
       paths.push({
         name,
@@ -174,6 +188,11 @@ export default tseslint.config(
   ...[...Object.keys(layers), "cli"].map((folder) => ({
     files: [`src/${folder}/**/*.ts`],
     rules: importRules(folder),
+  })),
+  ...Object.entries(adapterFolders).map(([folder, adapter]) => ({
+    files: [`src/${folder}/**/*.ts`],
+    ignores: [`src/${adapter}/**`],
+    rules: importRules(folder, { pure: true }),
   })),
   {
     files: ["**/*.js", "**/*.mjs"],

@@ -103,6 +103,18 @@ export const parameter = {
     fallback,
     choices,
   }),
+  /** `[name]`: the operand, or `fallback` when none is given. */
+  operand: (
+    syntax: string,
+    description: string,
+    fallback: string,
+  ): ParameterSpec<string> & { fallback: string } => ({
+    kind: "argument",
+    syntax,
+    description,
+    read: asString,
+    fallback,
+  }),
   /** `[name...]`: the operands, or `fallback` when none are given. */
   operands: (
     syntax: string,

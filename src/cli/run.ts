@@ -94,6 +94,46 @@ Examples:
 
   command(
     program,
+    "review",
+    "review",
+    "review the permission-claim changes between two git revisions: graded, policy-checked",
+    async () => (await import("./commands/review.js")).reviewCommand,
+  ).addHelpText(
+    "after",
+    `
+Both revisions are read from git (no checkout) and validated. The review compares every
+ServiceBinding, APIServiceExportTemplate and ClaimPolicy of the repository: claims added,
+removed, widened or narrowed (selectors, direction, namespaces; widening is decided by the
+selector algebra validate uses), exported resources, isolation, bindings moved to another
+consumer or provider, policy rules. Each change is graded high, medium, low or info with its
+reasons (Secrets or ServiceAccounts, every object, cluster-wide, write direction), and what it
+grants is judged by the claim policies of both revisions; the stricter decision counts.
+
+The base defaults to the repository's default branch (origin/HEAD, else origin/main, main, ...);
+the review starts at its merge base with --head, as a pull request's diff does. Files are named
+from the top of the git repository.
+
+Exit 2 when a policy denies a change or the head does not validate; 0 otherwise, also when
+changes need approval (the markdown and the check run list them for the reviewer).
+
+With --github it posts on the pull request: one comment, found again by a hidden marker and
+edited in place on every run, and a check run "bindops / claims" (success, neutral when changes
+need approval, failure) with an annotation at each change. Credentials: GITHUB_TOKEN, or a GitHub
+App (BINDOPS_GITHUB_APP_ID, BINDOPS_GITHUB_APP_PRIVATE_KEY or _FILE, and optionally
+BINDOPS_GITHUB_APP_INSTALLATION_ID); GITHUB_API_URL for GitHub Enterprise Server. The token is
+never logged. Rate limits are waited out as GitHub's headers say, up to three times and a minute
+each, then exit 4. A token that may not write (a fork's pull request) only prints the review.
+
+Examples:
+  bindops review                                   # the current branch against the default branch
+  bindops review --base origin/main -o markdown examples
+  bindops review --base v1.2.0 --head v1.3.0 -o json
+  bindops review --github                          # in a pull_request workflow
+  bindops review --github --pr 42 --repo acme/platform`,
+  );
+
+  command(
+    program,
     "crds",
     "crds",
     "print the CustomResourceDefinitions bindops installs for kube-bind's kinds",

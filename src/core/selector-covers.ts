@@ -13,6 +13,17 @@ export interface UncoveredBranch {
 /** The versions a reference without its own resolve to: those of the export's resource. */
 export type DefaultVersions = (group: string, resource: string) => readonly string[] | undefined;
 
+/** What else decides whether a branch covers another. */
+export interface CoverOptions {
+  /**
+   * The isolation both claims are used with, when it is known. With any but `Namespaced`, a
+   * reference without `jsonPath.namespace` matches by name in every namespace (kube-bind-spec
+   * §4.3), so it covers the same reference with a namespace path. Unknown (the default), a
+   * reference covers only the same reference.
+   */
+  isolation?: string;
+}
+
 /**
  * The branches of a binding's claim selector that select more than the template's claim selector.
  * kube-bind ORs the branches of a selector (labelSelector, each namedResources entry, each
@@ -27,8 +38,9 @@ export type DefaultVersions = (group: string, resource: string) => readonly stri
  *   (any namespace) or the same one; a binding entry without a namespace (any namespace) needs a
  *   template entry without one;
  * - a reference by a template reference of the same group, resource, `jsonPath.name` and
- *   `jsonPath.namespace`, whose versions include the binding's (a reference without versions has
- *   those of the export's resource).
+ *   `jsonPath.namespace` (or none, when `options.isolation` says that checks no namespace), whose
+ *   versions include the binding's (a reference without versions has those of the export's
+ *   resource).
  *
  * @returns an empty list when the binding's selector is within the template's.
  */
@@ -36,6 +48,7 @@ export function uncoveredBranches(
   template: ClaimSelector,
   binding: ClaimSelector,
   defaultVersions: DefaultVersions,
+  options: CoverOptions = {},
 ): UncoveredBranch[] {
   const uncovered: UncoveredBranch[] = [];
   const templateLabels = template.labelSelector;
@@ -69,8 +82,12 @@ export function uncoveredBranches(
   const templateReferences = (template.references ?? []).map((r) => reference(r, defaultVersions));
   for (const entry of binding.references ?? []) {
     const wanted = reference(entry, defaultVersions);
+    const anyNamespace = options.isolation !== undefined && options.isolation !== "Namespaced";
     const covered = templateReferences.some(
-      (t) => t.identity === wanted.identity && wanted.versions.every((v) => t.versions.includes(v)),
+      (t) =>
+        (t.identity === wanted.identity ||
+          (anyNamespace && t.namespace === "" && t.source === wanted.source)) &&
+        wanted.versions.every((v) => t.versions.includes(v)),
     );
     if (!covered) {
       uncovered.push({
@@ -90,16 +107,15 @@ function selectsEverything(labelSelector: LabelSelector): boolean {
 function reference(
   entry: SelectorReference,
   defaultVersions: DefaultVersions,
-): { identity: string; versions: readonly string[] } {
+): { identity: string; source: string; namespace: string; versions: readonly string[] } {
   const { group, resource, jsonPath } = entry;
   const own = entry.versions ?? [];
+  const source = JSON.stringify([group, resource, jsonPath.name.trim()]);
+  const namespace = (jsonPath.namespace ?? "").trim();
   return {
-    identity: JSON.stringify([
-      group,
-      resource,
-      jsonPath.name.trim(),
-      (jsonPath.namespace ?? "").trim(),
-    ]),
+    identity: JSON.stringify([source, namespace]),
+    source,
+    namespace,
     versions: own.length > 0 ? own : (defaultVersions(group, resource) ?? []),
   };
 }

@@ -9,6 +9,11 @@ import { SourceMap } from "./source-map.js";
 export interface LoadOptions extends Partial<LoadLimits> {
   /** Checked between files. */
   signal?: AbortSignal;
+  /**
+   * Which documents to parse, by their text: others are skipped without a document or a finding
+   * (for readers that want a few kinds and know them by their text). Default: all.
+   */
+  wanted?: (text: string) => boolean;
 }
 
 /** Everything `loadFiles` parsed. */
@@ -54,7 +59,7 @@ export function loadFiles(
       findings.push({ severity: "error", rule, message, location: { file } });
       continue;
     }
-    const loaded = loadSource(file, content, limits);
+    const loaded = loadSource(file, content, limits, options.wanted);
     appendAll(documents, loaded.documents);
     appendAll(findings, loaded.findings);
     if (loaded.source !== undefined) sources.set(file, loaded.source);

@@ -35,8 +35,16 @@ export interface LoadedSource {
  *
  * `.json` files are parsed with `JSON.parse` as one document (JSON is YAML, but much faster to
  * read this way); everything else as a YAML stream.
+ *
+ * `wanted`, when given, is asked about each document's text (a JSON file's whole text) before it
+ * is parsed: a document it refuses is skipped, with no document and no finding.
  */
-export function loadSource(file: string, bytes: Uint8Array, limits: LoadLimits): LoadedSource {
+export function loadSource(
+  file: string,
+  bytes: Uint8Array,
+  limits: LoadLimits,
+  wanted?: (text: string) => boolean,
+): LoadedSource {
   const decoded = decodeSource(bytes);
   if (!decoded.ok) {
     const { rule, message, ...position } = decoded.problem;
@@ -47,10 +55,19 @@ export function loadSource(file: string, bytes: Uint8Array, limits: LoadLimits):
     };
   }
   const { text } = decoded;
-  return file.endsWith(".json") ? loadJson(file, text, limits) : loadYaml(file, text, limits);
+  if (wanted !== undefined && !wanted(text))
+    return { documents: [], findings: [], source: undefined };
+  return file.endsWith(".json")
+    ? loadJson(file, text, limits)
+    : loadYaml(file, text, limits, wanted);
 }
 
-function loadYaml(file: string, text: string, limits: LoadLimits): LoadedSource {
+function loadYaml(
+  file: string,
+  text: string,
+  limits: LoadLimits,
+  wanted: ((text: string) => boolean) | undefined,
+): LoadedSource {
   const documents: ManifestDocument[] = [];
   const findings: Finding[] = [];
   const chunks: SourceChunk[] = [];
@@ -69,6 +86,11 @@ function loadYaml(file: string, text: string, limits: LoadLimits): LoadedSource 
       return;
     }
     const body = text.slice(start, end);
+    if (wanted !== undefined && !wanted(body)) {
+      // Not parsed, and not refused: its position is still known should anything ask.
+      chunks.push({ start, end, line, content, loaded: true });
+      return;
+    }
     const parsed = parseYamlDocument(body, options, limits);
     if (!parsed.ok) {
       findings.push(

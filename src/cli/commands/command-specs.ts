@@ -1,5 +1,6 @@
 import { controlPlaneServers } from "../../dev/control-plane-servers.js";
 import { reportFormats } from "../../report/validate-report.js";
+import { reviewFormats } from "../../review/review.js";
 import { parameter, type CommandOptions } from "../command-spec.js";
 
 const stateDir = parameter.string(
@@ -123,6 +124,56 @@ export const commandSpecs = {
       "--max-documents <count>",
       "how many documents one file may hold; a file with more is refused whole",
       "100000",
+    ),
+  },
+  review: {
+    path: parameter.operand(
+      "[path]",
+      "the folder of the bindops repository (holding bindops.yaml) in a git clone",
+      ".",
+    ),
+    base: parameter.string(
+      "--base <rev>",
+      "the revision the changes are made on; the review starts at its merge base with --head (default: the default branch, origin/HEAD, or the pull request's base with --github)",
+    ),
+    head: parameter.string("--head <rev>", "the revision with the changes", "HEAD"),
+    output: parameter.choice(
+      "-o, --output <format>",
+      "output format: text for a terminal, markdown for a pull request, json for programs",
+      reviewFormats,
+      "text",
+    ),
+    crdDir: parameter.strings(
+      "--crd-dir <dir...>",
+      "extra folders of CustomResourceDefinitions to validate against",
+    ),
+    policy: parameter.strings(
+      "--policy <dir...>",
+      "extra folders of ClaimPolicy documents (the same for both revisions)",
+    ),
+    exclude: parameter.strings(
+      "--exclude <glob...>",
+      "gitignore-style patterns to skip (adds to .bindopsignore)",
+    ),
+    ignoreUnknownKinds: parameter.flag(
+      "--ignore-unknown-kinds",
+      "do not report kinds bindops has no schema for",
+    ),
+    kubernetesVersion: parameter.string(
+      "--kubernetes-version <version>",
+      "the Kubernetes release to check API versions against (default: the newest known)",
+    ),
+    github: parameter.flag(
+      "--github",
+      "post the review on the pull request: one comment, kept up to date, and the check run bindops / claims",
+    ),
+    pr: parameter.string(
+      "--pr <number>",
+      "the pull request (default: from GITHUB_EVENT_PATH in GitHub Actions)",
+    ),
+    repo: parameter.string(
+      "--repo <owner/name>",
+      "the repository of the pull request (default: GITHUB_REPOSITORY)",
     ),
   },
   crds: {},

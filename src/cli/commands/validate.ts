@@ -20,7 +20,7 @@ import { packageVersion } from "../package-version.js";
 import type { OptionsOf } from "./command-specs.js";
 
 /** The policies bindops ships, next to dist/ in the package. */
-const defaultPolicyDir = fileURLToPath(new URL("../../../policies", import.meta.url));
+export const defaultPolicyDir = fileURLToPath(new URL("../../../policies", import.meta.url));
 
 /** `bindops validate [paths...]`: exit 2 when a finding is an error, 0 otherwise. */
 export async function validateCommand(
@@ -203,7 +203,7 @@ function documentCount(given: string): number {
 }
 
 /** `1.25`, `v1.25` or `1.25.3` as the release `1.25`; anything else is a usage error. */
-function kubernetesRelease(version: string): string {
+export function kubernetesRelease(version: string): string {
   const match = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(version.trim());
   if (match === null) {
     throw new BindopsError(
@@ -217,7 +217,12 @@ function kubernetesRelease(version: string): string {
 }
 
 /** A folder outside the repository walk as a snapshot, its files named relative to the root. */
-function readExtraFolder(root: string, dir: string, what: string, signal: AbortSignal): Snapshot {
+export function readExtraFolder(
+  root: string,
+  dir: string,
+  what: string,
+  signal: AbortSignal,
+): Snapshot {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new BindopsError("usage", "not-a-folder", `${what}: not a folder`);
   }

@@ -68,6 +68,10 @@ describe("layer rules (ESLint, on test/lint-fixtures)", function () {
         'import { simpleGit } from "simple-git";\nexport const used = simpleGit;\n',
       ],
       ["src/dev/fixture.ts", 'import { kill } from "node:process";\nexport const used = kill;\n'],
+      [
+        "src/review/github/fixture.ts",
+        'import { Octokit } from "octokit";\nexport const used = Octokit;\n',
+      ],
       ["src/cli/fixture.ts", 'import { env } from "node:process";\nexport const used = env;\n'],
     ];
     for (const [file, text] of allowed) {
