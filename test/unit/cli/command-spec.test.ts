@@ -97,6 +97,7 @@ describe("command specs: options declared once, read typed", () => {
       output: "text",
       exclude: ["x"],
       ignoreUnknownKinds: true,
+      maxDocuments: "100000",
     });
   });
 });
