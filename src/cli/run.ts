@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { BindopsError, ExitCode, exitCodeFor } from "../core/errors.js";
 import { addParameters, readParameters } from "./command-spec.js";
-import { commandSpecs, type OptionsOf } from "./commands/command-specs.js";
+import { commandSpecs, configurableCommands, type OptionsOf } from "./commands/command-specs.js";
 import { createLogger, type LogFormat } from "./logger.js";
 import type { CommandContext } from "./io.js";
 import { outputError } from "./output-error.js";
@@ -71,9 +71,16 @@ Documentation: README.md in the bindops repository.`,
     load: Load<K>,
   ): Command => {
     const cmd = addParameters(parent.command(name).description(description), commandSpecs[key]);
-    return cmd.action(() =>
-      onAction(cmd, async (ctx) => (await load())(ctx, readParameters(commandSpecs[key], cmd))),
-    );
+    const configurable = (configurableCommands as readonly string[]).includes(key);
+    return cmd.action(async () => {
+      if (configurable) {
+        const { fillFromEnvironmentAndConfig } = await import("./option-sources.js");
+        fillFromEnvironmentAndConfig(cmd, [commandSpecs.global, commandSpecs[key]], env);
+      }
+      await onAction(cmd, async (ctx) =>
+        (await load())(ctx, readParameters(commandSpecs[key], cmd)),
+      );
+    });
   };
 
   command(

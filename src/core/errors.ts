@@ -29,7 +29,20 @@ const exitCodeOf: Record<ErrorKind, ExitCode> = {
  * reached, a usage mistake. `code` is a stable literal callers can branch on; `hint` tells the user
  * what to do next.
  */
+/** Marks bindops's errors, so that one loaded twice (two module instances) is still recognised. */
+const brand = Symbol.for("bindops.error");
+
 export class BindopsError extends Error {
+  /**
+   * `instanceof BindopsError` holds for any bindops error, also one made by another copy of this
+   * module; subclasses keep the ordinary prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== BindopsError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && brand in value;
+  }
+
+  readonly [brand] = true;
   readonly kind: ErrorKind;
   readonly code: string;
   readonly hint: string | undefined;

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { liveWorkQueues } from "../kube/work-queue.js";
+import { syncWriteCounts } from "../sync/sync-writes.js";
 
 /**
  * bindops's Prometheus metrics, named as controller-runtime and Flux name theirs so that existing
@@ -62,6 +63,18 @@ export class BindopsMetrics {
       help: "Webhook requests by result (accepted, ignored, unauthorized, invalid).",
       labelNames: ["result"],
       registers,
+    });
+    new Counter({
+      name: "bindops_sync_objects_total",
+      help: "Objects the konnector created or changed on the other cluster, by direction (up: consumer to provider; down: provider to consumer) and kind.",
+      labelNames: ["direction", "kind"],
+      registers,
+      collect(this: Counter<"direction" | "kind">) {
+        this.reset();
+        for (const { direction, kind, count } of syncWriteCounts()) {
+          this.inc({ direction, kind }, count);
+        }
+      },
     });
     this.registerWorkQueues();
   }

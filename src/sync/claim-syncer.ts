@@ -14,6 +14,7 @@ import { parseKey } from "./isolation.js";
 import { copyFor } from "./object-copies.js";
 import type { SyncTally } from "./sync-tally.js";
 import { requeueOnConflict } from "./requeue-on-conflict.js";
+import { countSyncWrite, type SyncDirection } from "./sync-writes.js";
 
 /** An exported kind whose consumer objects claims may reference. */
 export interface ReferencedKind {
@@ -312,7 +313,7 @@ export class ClaimSyncer {
         labels: { [owner]: "consumer" },
       },
     );
-    await this.write(o.provider, candidate, upstream, signal);
+    await this.write(o.provider, "up", candidate, upstream, signal);
     o.tally.set(tallyKey, "synced");
     return {};
   }
@@ -355,13 +356,14 @@ export class ClaimSyncer {
         labels: { [owner]: "provider" },
       },
     );
-    await this.write(o.consumer, candidate, downstream, signal);
+    await this.write(o.consumer, "down", candidate, downstream, signal);
     o.tally.set(tallyKey, "synced");
   }
 
   /** Creates the copy, or replaces the existing one when it differs (data, labels, annotations). */
   private async write(
     client: KubeClient,
+    direction: SyncDirection,
     candidate: KubeObject,
     existing: KubeObject | undefined,
     signal: AbortSignal,
@@ -369,6 +371,7 @@ export class ClaimSyncer {
     if (existing === undefined) {
       // Created meanwhile? The 409 makes the reconcile look again with fresh caches.
       await client.create(candidate, { signal });
+      countSyncWrite(direction, candidate.kind);
       return;
     }
     const same =
@@ -386,5 +389,6 @@ export class ClaimSyncer {
       },
       { signal },
     );
+    countSyncWrite(direction, candidate.kind);
   }
 }

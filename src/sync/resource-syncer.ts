@@ -15,6 +15,7 @@ import { parseKey, type ObjectKey } from "./isolation.js";
 import { copyFor, mergePatchBetween } from "./object-copies.js";
 import type { SyncTally } from "./sync-tally.js";
 import { requeueOnConflict } from "./requeue-on-conflict.js";
+import { countSyncWrite } from "./sync-writes.js";
 
 /** The field manager kube-bind's konnector applies bound objects with (spec §6.8). */
 export const specFieldManager = "kube-bind.io";
@@ -197,6 +198,7 @@ export class ResourceSyncer {
       const current = await this.ensureFinalizer(downstream, signal);
       try {
         await o.provider.create(this.upstreamCopy(current, consumerKey, providerKey), call);
+        countSyncWrite("up", current.kind);
         this.log.info(
           { object: key, provider: keyOf(providerKey.name, providerKey.namespace) },
           "created on the provider",
@@ -247,6 +249,7 @@ export class ResourceSyncer {
         },
         { ...call, fieldManager: specFieldManager, force: true },
       );
+      countSyncWrite("up", current.kind);
     }
     o.tally.set(tallyKey, "synced");
     return {};
@@ -287,9 +290,10 @@ export class ResourceSyncer {
     }
     const patch = mergePatchBetween(downstream.status ?? {}, upstream.status ?? {});
     if (patch !== undefined) {
-      await o.consumer
+      const written = await o.consumer
         .patchStatus(objectRefOf(downstream), { status: patch }, { signal })
         .catch(ignoreNotFound);
+      if (written !== undefined) countSyncWrite("down", downstream.kind);
     }
   }
 

@@ -10,6 +10,7 @@ import type { KubeClient, KubeObject, ObjectRef } from "../../src/kube/kube-clie
 import { getOrUndefined, ignoreNotFound } from "../../src/kube/not-found.js";
 import { openProviderKubeconfig } from "../../src/kube/open-provider-kubeconfig.js";
 import { startKonnector, type RunningKonnector } from "../../src/sync/konnector.js";
+import { syncWriteCounts } from "../../src/sync/sync-writes.js";
 import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
 import { eventually } from "../support/eventually.js";
 import { repoRoot } from "../support/repo-root.js";
@@ -164,6 +165,11 @@ describe("bindops konnector: schemas down, objects up, status down, claimed obje
   it("syncs a PostgresCluster up, its status down, and its deletion through the finalizer", async () => {
     const providerNs = await providerNamespaceOf("orders");
     assert.equal(providerNs, `${clusterNamespace}-orders`);
+    const written = (direction: string) =>
+      syncWriteCounts().find((c) => c.direction === direction && c.kind === "PostgresCluster")
+        ?.count ?? 0;
+    const upBefore = written("up");
+    const downBefore = written("down");
     await consumer.client.create({
       apiVersion: pg,
       kind: "PostgresCluster",
@@ -206,6 +212,9 @@ describe("bindops konnector: schemas down, objects up, status down, claimed obje
         ? live
         : undefined;
     });
+    // what /metrics reports as bindops_sync_objects_total
+    assert.ok(written("up") >= upBefore + 2, "the create and the spec change counted up");
+    assert.ok(written("down") >= downBefore + 1, "the status counted down");
     // a copy deleted by hand on the provider comes back
     await provider.client.delete(ref);
     await eventually("the copy re-created", async () => {

@@ -38,6 +38,21 @@ const reconcilerOptions = {
 };
 
 /**
+ * The server commands' config file. Each of their options may also be set there (key: the long
+ * flag without dashes, `leader-elect: true`) and in the environment (`BINDOPS_LEADER_ELECT=true`);
+ * the command line wins over the environment, which wins over the file.
+ */
+const configFile = {
+  config: parameter.string(
+    "--config <file>",
+    "read options from this YAML file (default: BINDOPS_CONFIG); flags and BINDOPS_<OPTION> variables win over it",
+  ),
+};
+
+/** The commands that take {@link configFile} and `BINDOPS_<OPTION>` variables. */
+export const configurableCommands = ["run", "backend", "konnector"] as const;
+
+/**
  * The options and arguments of every command, declared once: `run.ts` shows and parses them with
  * commander, and each command receives them typed (`CommandOptions<typeof commandSpecs.x>`).
  * Loaded at start-up, so it imports nothing a command needs only when it runs.
@@ -208,6 +223,7 @@ export const commandSpecs = {
     ),
   },
   backend: {
+    ...configFile,
     ...oneCluster("provider"),
     informerScope: parameter.choice(
       "--informer-scope <scope>",
@@ -228,7 +244,7 @@ export const commandSpecs = {
     ),
   },
 
-  konnector: oneCluster("consumer"),
+  konnector: { ...configFile, ...oneCluster("consumer") },
 
   reconcile: {
     repo: parameter.string("--repo <path>", "the git repository to reconcile", "."),
@@ -250,6 +266,7 @@ export const commandSpecs = {
     ),
   },
   run: {
+    ...configFile,
     repo: parameter.string("--repo <url|path>", "the git repository to follow", "."),
     branch: parameter.string("--branch <branch>", "the branch to follow (default: the remote's)"),
     interval: parameter.string(

@@ -9,6 +9,7 @@ import {
 } from "../../../src/server/http-endpoints.js";
 import { BindopsMetrics } from "../../../src/server/metrics.js";
 import { WorkQueue } from "../../../src/kube/work-queue.js";
+import { countSyncWrite } from "../../../src/sync/sync-writes.js";
 
 const logger = pino({ level: "silent" });
 const secret = "s3cret-for-tests";
@@ -54,6 +55,9 @@ describe("server endpoints: health, readiness, metrics and the GitHub webhook", 
       { consumer: "c", binding: "orders-db", ready: "True" },
     ]);
     metrics.recordRevision("abc123");
+    countSyncWrite("up", "PostgresCluster");
+    countSyncWrite("up", "PostgresCluster");
+    countSyncWrite("down", "Secret");
     const response = await fetch(url(endpoints.addresses.metrics, "/metrics"));
     assert.equal(response.status, 200);
     assert.match(response.headers.get("content-type") ?? "", /text\/plain/);
@@ -70,6 +74,8 @@ describe("server endpoints: health, readiness, metrics and the GitHub webhook", 
     );
     assert.match(body, /bindops_applied_revision_info\{revision="abc123"\} 1/);
     assert.match(body, /process_resident_memory_bytes/);
+    assert.match(body, /bindops_sync_objects_total\{direction="up",kind="PostgresCluster"\} 2/);
+    assert.match(body, /bindops_sync_objects_total\{direction="down",kind="Secret"\} 1/);
     await queue.shutdown();
     assert.doesNotMatch(
       await (await fetch(url(endpoints.addresses.metrics, "/metrics"))).text(),
