@@ -11,9 +11,17 @@ import { Informer } from "../kube/informer.js";
 import type { KubeClient, KubeObject, ObjectRef } from "../kube/kube-client.js";
 import { isKubeError } from "../kube/kube-error.js";
 import { objectRefOf as refOf } from "../kube/object-ref-of.js";
-import { ignoreNotFound } from "../kube/not-found.js";
+import { getOrUndefined, ignoreNotFound } from "../kube/not-found.js";
 import { keyOf } from "../kube/object-cache.js";
+import {
+  parseGoDuration,
+  responseSecret,
+  responseSecretRef,
+  type BindableRequest,
+} from "./bindable-request.js";
 import { specsHash } from "./bound-schema.js";
+import { conditionTime } from "../core/kube-bind-conditions.js";
+import { onboardConsumer } from "./onboard-consumer.js";
 import {
   kubeBindApiVersion,
   kubeBindKeys,
@@ -85,6 +93,7 @@ export function startBackend(options: BackendOptions): RunningBackend {
   const boundSchemas = informer("BoundSchema");
   const serviceNamespaces = informer("APIServiceNamespace");
   const clusterBindings = informer("ClusterBinding");
+  const bindableRequests = informer("BindableResourcesRequest");
   const crds = informer(
     "CustomResourceDefinition",
     "apiextensions.k8s.io/v1",
@@ -357,12 +366,133 @@ export function startBackend(options: BackendOptions): RunningBackend {
     },
   });
 
+  // BindableResourcesRequests (spec §3.10), as kube-bind's backend answers them with
+  // --frontend-disabled: onboard the consumer, answer with its kubeconfig in a Secret.
+  const bindableRequestController = new Controller({
+    name: "backend-bindable-request",
+    logger,
+    workers,
+    sources: [{ informer: bindableRequests }],
+    reconcile: async (key, { signal }) => {
+      const request = bindableRequests.getByKey(key) as BindableRequest | undefined;
+      if (!request || request.metadata.deletionTimestamp) return;
+      const status = request.status ?? {};
+      if (status.phase === "Succeeded" || status.phase === "Failed") {
+        return expireFinished(request, signal);
+      }
+      const secretRef = responseSecretRef(request);
+      const finish = async (
+        phase: "Succeeded" | "Failed" | "Pending",
+        condition: { status: "True" | "False"; reason: string; message: string },
+        extra: Record<string, unknown> = {},
+      ) => {
+        const at = now();
+        await writeStatus(
+          request,
+          {
+            ...status,
+            ...extra,
+            kubeconfigSecretRef: secretRef,
+            phase,
+            ...(phase === "Pending" ? {} : { completionTime: conditionTime(at) }),
+            conditions: setCondition(
+              status.conditions as KubeBindCondition[] | undefined,
+              {
+                type: "Ready",
+                ...condition,
+              },
+              at,
+            ),
+          },
+          signal,
+        );
+      };
+      const template = request.spec.templateRef?.name ?? "";
+      if (template !== "") {
+        const found = await getOrUndefined(
+          client,
+          { apiVersion: kubeBindApiVersion, kind: "APIServiceExportTemplate", name: template },
+          { signal },
+        );
+        if (found === undefined) {
+          logger.info(`BindableResourcesRequest ${key} failed: template ${template} not found`);
+          await finish("Failed", {
+            status: "False",
+            reason: "TemplateNotFound",
+            message: `APIServiceExportTemplate "${template}" not found`,
+          });
+          return;
+        }
+      }
+      let onboarded: Awaited<ReturnType<typeof onboardConsumer>>;
+      try {
+        onboarded = await onboardConsumer(client, {
+          identity: request.spec.clusterIdentity.identity ?? "",
+          author: request.spec.author,
+          prettyName: request.spec.clusterIdentity.prettyName || request.metadata.name,
+          signal,
+        });
+      } catch (error) {
+        if (signal.aborted) throw error;
+        await finish("Pending", {
+          status: "False",
+          reason: "HandleResourcesFailed",
+          message: `Failed to handle resources: ${(error as Error).message}`,
+        });
+        throw error;
+      }
+      const kubeconfigSecret = await client.get(
+        { apiVersion: "v1", kind: "Secret", ...onboarded.kubeconfigSecret },
+        { signal },
+      );
+      const kubeconfig = Buffer.from(
+        String((kubeconfigSecret.data as Record<string, string> | undefined)?.kubeconfig ?? ""),
+        "base64",
+      ).toString("utf8");
+      await client.apply(responseSecret(request, kubeconfig), {
+        signal,
+        fieldManager,
+        force: true,
+      });
+      logger.info(
+        `BindableResourcesRequest ${key} succeeded: consumer onboarded in ${onboarded.namespace}`,
+      );
+      await finish(
+        "Succeeded",
+        {
+          status: "True",
+          reason: "SecretReady",
+          message: `Binding response secret "${secretRef.name}" is ready`,
+        },
+        { namespace: onboarded.namespace },
+      );
+      return expireFinished(request, signal);
+    },
+  });
+  /** Deletes a finished request once its ttlAfterFinished has passed, else looks again then. */
+  const expireFinished = async (
+    request: BindableRequest,
+    signal: AbortSignal,
+  ): Promise<{ requeueAfter: number } | undefined> => {
+    const ttl = parseGoDuration(request.spec.ttlAfterFinished ?? "");
+    const finished = Date.parse(request.status?.completionTime ?? "");
+    if (ttl === undefined || Number.isNaN(finished)) return undefined;
+    const left = finished + ttl - now().getTime();
+    if (left > 0) return { requeueAfter: left };
+    await client.delete(refOf(request), { signal }).catch(ignoreNotFound);
+    logger.info(
+      `BindableResourcesRequest ${keyOf(request.metadata.name, request.metadata.namespace)} expired: deleted`,
+    );
+    return undefined;
+  };
+
   const controllers = [
     requestController,
     exportController,
     rbacController,
     namespaceController,
     clusterBindingController,
+    bindableRequestController,
   ];
   const abort = new AbortController();
   // Every informer and queue listens on this one signal.
@@ -386,7 +516,7 @@ export function startBackend(options: BackendOptions): RunningBackend {
     depth: () =>
       Object.fromEntries(
         controllers.map((c, i) => [
-          ["request", "export", "rbac", "namespace", "cluster-binding"][i]!,
+          ["request", "export", "rbac", "namespace", "cluster-binding", "bindable-request"][i]!,
           c.queue.length,
         ]),
       ),

@@ -177,6 +177,7 @@ export class Reconciler {
       unreachable,
       logger: logger.child({ revision: shortRevision(revision) }),
       requestTimeoutMs: this.options.requestTimeoutMs,
+      onboarding: this.options.backend === "external" ? "request" : "direct",
       signal,
     });
   }

@@ -494,6 +494,60 @@ export const kubeBindKinds: readonly KubeBindKind[] = [
     },
   },
   {
+    kind: "BindableResourcesRequest",
+    plural: "bindableresourcesrequests",
+    singular: "bindableresourcesrequest",
+    scope: "Namespaced",
+    shortNames: [],
+    categories: ["kube-bindings"],
+    description:
+      "Asks a backend run without its web frontend to onboard a consumer cluster: the answer is a Secret holding the consumer's kubeconfig.",
+    printerColumns: [
+      { name: "Template", type: "string", jsonPath: ".spec.templateRef.name" },
+      { name: "Phase", type: "string", jsonPath: ".status.phase" },
+      age,
+    ],
+    schemas: {
+      v1alpha2: document("BindableResourcesRequest", "v1alpha2", {
+        description:
+          "Asks a backend run without its web frontend to onboard a consumer cluster: the answer is a Secret holding the consumer's kubeconfig.",
+        spec: s.object(
+          {
+            templateRef: s.object(
+              { name: s.string({ description: "The APIServiceExportTemplate to bind." }) },
+              { required: ["name"] },
+            ),
+            clusterIdentity: s.object({
+              identity: s.string({
+                description: "The consumer's identity: the UID of its kube-system namespace.",
+              }),
+              prettyName: s.string({
+                description: "The consumer's name for people; default: the request's name.",
+              }),
+            }),
+            author: s.string({ description: "Who asked, for audit." }),
+            kubeconfigSecretRef: s.ref("localSecretKeyRef"),
+            ttlAfterFinished: s.string({
+              description: "Delete the request this long after it finished (1h, 30m, 300s).",
+            }),
+          },
+          { required: ["author", "clusterIdentity"] },
+        ),
+        status: s.object(
+          {
+            phase: s.enumOf(["Pending", "Failed", "Succeeded"], { default: "Pending" }),
+            namespace: s.string({ description: "The cluster namespace assigned." }),
+            kubeconfigSecretRef: s.ref("localSecretKeyRef"),
+            completionTime: s.string({ format: "date-time" }),
+            conditions: s.ref("conditions"),
+          },
+          { default: {} },
+        ),
+        requireSpec: true,
+      }),
+    },
+  },
+  {
     kind: "Cluster",
     plural: "clusters",
     singular: "cluster",

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { onboardConsumer, readConsumerIdentity } from "../backend/onboard-consumer.js";
+import { onboardThroughRequest } from "./request-onboarding.js";
 import type { KubeObject } from "../core/kube-object.js";
 import { isReadable, shortRevision, type Snapshot } from "../core/snapshot.js";
 import { applyProviderObjects } from "../kube/apply-provider-objects.js";
@@ -67,6 +68,12 @@ export interface ReconcileOptions {
   concurrency?: number;
   /** How long to wait for each request's phase. Default 60 s. */
   requestTimeoutMs?: number;
+  /**
+   * How consumers are onboarded on their providers: `direct` (default) writes the cluster
+   * namespace, ClusterBinding and kubeconfig as kube-bind's backend would; `request` asks a
+   * running kube-bind backend with a BindableResourcesRequest (`--backend external`).
+   */
+  onboarding?: "direct" | "request";
   /** Who onboards consumers: recorded in `backend.kube-bind.io/author`. Default `bindops`. */
   author?: string;
   now?: () => Date;
@@ -426,12 +433,24 @@ class Pass {
           this.noteUnreachable(error, b.consumer);
           throw error;
         });
-        const onboarded = await onboardConsumer(clients.get(b.provider)!, {
-          identity,
-          author: this.options.author ?? "bindops",
-          prettyName: b.consumer,
-          ...this.call,
-        }).catch((error: unknown) => {
+        const author = this.options.author ?? "bindops";
+        const onboarded = await (
+          this.options.onboarding === "request"
+            ? onboardThroughRequest(clients.get(b.provider)!, {
+                consumer: b.consumer,
+                identity,
+                template: b.template,
+                author,
+                timeoutMs: this.options.requestTimeoutMs ?? 60_000,
+                ...this.call,
+              })
+            : onboardConsumer(clients.get(b.provider)!, {
+                identity,
+                author,
+                prettyName: b.consumer,
+                ...this.call,
+              })
+        ).catch((error: unknown) => {
           this.noteUnreachable(error, b.provider);
           throw error;
         });

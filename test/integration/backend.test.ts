@@ -440,6 +440,130 @@ describe("the built-in backend on the real provider API server", function () {
     }
   });
 
+  it("answers a BindableResourcesRequest as kube-bind's backend does without its frontend", async () => {
+    const identity = randomUUID();
+    const ns = `brr-${identity.slice(0, 8)}`;
+    await provider.client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+    await provider.client.apply({
+      apiVersion: kb,
+      kind: "APIServiceExportTemplate",
+      metadata: { name: "widgets-brr" },
+      spec: { scope: "Namespaced", resources: [{ group, resource: "widgets", versions: ["v1"] }] },
+    });
+    const bindable = (name: string, spec: Record<string, unknown>) =>
+      provider.client.create({
+        apiVersion: kb,
+        kind: "BindableResourcesRequest",
+        metadata: { name, namespace: ns },
+        spec: { author: "alice", clusterIdentity: { identity, prettyName: "shop" }, ...spec },
+      });
+    const finished = (name: string) =>
+      eventually(`BindableResourcesRequest ${name} to finish`, async () => {
+        const live = await provider.client.get({
+          apiVersion: kb,
+          kind: "BindableResourcesRequest",
+          namespace: ns,
+          name,
+        });
+        const phase = (live.status as { phase?: string } | undefined)?.phase;
+        return phase === "Succeeded" || phase === "Failed" ? live : undefined;
+      });
+    try {
+      await bindable("shop", { templateRef: { name: "widgets-brr" } });
+      const done = await finished("shop");
+      const status = done.status as {
+        phase: string;
+        namespace: string;
+        kubeconfigSecretRef: { name: string; key: string };
+        conditions: { type: string; status: string; reason: string }[];
+      };
+      assert.equal(status.phase, "Succeeded");
+      assert.deepEqual(status.kubeconfigSecretRef, {
+        name: "shop-binding-response",
+        key: "binding-response",
+      });
+      assert.ok(
+        status.conditions.some((c) => c.type === "Ready" && c.reason === "SecretReady"),
+        JSON.stringify(status.conditions),
+      );
+      onboarded.push({
+        namespace: status.namespace,
+        kubeconfigSecret: { namespace: status.namespace, name: "kubeconfig", key: "kubeconfig" },
+      });
+      const namespace = await provider.client.get({
+        apiVersion: "v1",
+        kind: "Namespace",
+        name: status.namespace,
+      });
+      assert.equal(namespace.metadata.annotations?.["backend.kube-bind.io/identity"], identity);
+      assert.equal(namespace.metadata.annotations?.["backend.kube-bind.io/author"], "alice");
+      const answer = await provider.client.get({
+        apiVersion: "v1",
+        kind: "Secret",
+        namespace: ns,
+        name: "shop-binding-response",
+      });
+      assert.equal(answer.metadata.ownerReferences?.[0]?.uid, done.metadata.uid);
+      const response = JSON.parse(
+        Buffer.from(
+          (answer.data as Record<string, string>)["binding-response"]!,
+          "base64",
+        ).toString("utf8"),
+      ) as { apiVersion: string; kind: string; kubeconfig: string };
+      assert.equal(response.kind, "BindingResourceResponse");
+      const kubeconfig = Buffer.from(response.kubeconfig, "base64").toString("utf8");
+      // The answer is the consumer's own kubeconfig: it reads its ClusterBinding, nothing else.
+      const kc = new KubeConfig();
+      kc.loadFromString(kubeconfig);
+      const consumer = new RestKubeClient(kc);
+      try {
+        const binding = await eventually("the consumer's token to work", () =>
+          consumer
+            .get({
+              apiVersion: kb,
+              kind: "ClusterBinding",
+              namespace: status.namespace,
+              name: "cluster",
+            })
+            .catch(() => undefined),
+        );
+        assert.equal(
+          binding.metadata.annotations?.["backend.kube-bind.io/cluster-pretty-name"],
+          "shop",
+        );
+        await assert.rejects(
+          consumer.list({ apiVersion: "v1", kind: "Secret", namespace: ns }),
+          (error: unknown) => error instanceof KubeError && error.status === 403,
+        );
+      } finally {
+        consumer.close();
+      }
+
+      // A template that does not exist fails, and a TTL removes finished requests.
+      await bindable("nowhere", {
+        templateRef: { name: "no-such-template" },
+        ttlAfterFinished: "2s",
+      });
+      const failed = await finished("nowhere");
+      assert.equal((failed.status as { phase: string }).phase, "Failed");
+      assert.match(JSON.stringify(failed.status), /TemplateNotFound/);
+      await eventually("the expired request deleted", async () =>
+        (await provider.client
+          .get({ apiVersion: kb, kind: "BindableResourcesRequest", namespace: ns, name: "nowhere" })
+          .catch(() => undefined)) === undefined
+          ? true
+          : undefined,
+      );
+    } finally {
+      await provider.client
+        .delete({ apiVersion: "v1", kind: "Namespace", name: ns })
+        .catch(() => undefined);
+      await provider.client
+        .delete({ apiVersion: kb, kind: "APIServiceExportTemplate", name: "widgets-brr" })
+        .catch(() => undefined);
+    }
+  });
+
   it("converges after `bindops backend` is killed mid-way and started again, with no duplicates", async function () {
     this.timeout(180_000);
     await backend?.stop();

@@ -1,0 +1,169 @@
+import assert from "node:assert/strict";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parse } from "yaml";
+import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cluster.js";
+import { getOrUndefined } from "../../src/kube/not-found.js";
+import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
+import { eventually } from "../support/eventually.js";
+import { repoRoot } from "../support/repo-root.js";
+import { cliPath, runCli } from "../support/run-cli.js";
+
+const kb = "kube-bind.io/v1alpha2";
+const onboardingRequest = {
+  apiVersion: kb,
+  kind: "BindableResourcesRequest",
+  namespace: "kube-bind",
+  name: "bindops-consumer",
+};
+
+/**
+ * `--backend external`: a kube-bind backend runs on the provider on its own (here `bindops
+ * backend` in another process, which answers BindableResourcesRequests as kube-bind's backend
+ * does with --frontend-disabled), and bindops onboards consumers by asking it.
+ */
+describe("bindops reconcile --backend external: onboarding through a BindableResourcesRequest (real API servers)", function () {
+  this.timeout(240_000);
+  let dir: string;
+  let repo: string;
+  let kubeconfigDir: string;
+  let provider: ConnectedCluster;
+  let consumer: ConnectedCluster;
+  let backend: ChildProcess | undefined;
+  let backendLog = "";
+  const git = (...args: string[]) =>
+    execFileSync("git", args, {
+      cwd: repo,
+      env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" },
+    })
+      .toString("utf8")
+      .trim();
+  const reconcile = (...extra: string[]) =>
+    runCli(
+      [
+        "reconcile",
+        "--backend",
+        "external",
+        "--repo",
+        repo,
+        "--kubeconfig-dir",
+        kubeconfigDir,
+        "--status-dir",
+        repo,
+        ...extra,
+      ],
+      { timeoutMs: 200_000 },
+    );
+  const statusOf = (binding: string) =>
+    parse(readFileSync(path.join(repo, "status", "consumer", `${binding}.yaml`), "utf8")) as {
+      status: { conditions: { type: string; status: string; reason: string; message?: string }[] };
+    };
+  const stopBackend = async () => {
+    if (!backend || backend.exitCode !== null) return;
+    const exited = new Promise((resolve) => backend!.once("exit", resolve));
+    backend.kill("SIGTERM");
+    await exited;
+  };
+
+  before(async function () {
+    this.timeout(clusterStartTimeoutMs);
+    const c = await clusters();
+    kubeconfigDir = path.dirname(c.provider.kubeconfigPath);
+    provider = await connectCluster("provider", { kubeconfigDir, env: {} });
+    consumer = await connectCluster("consumer", { kubeconfigDir, env: {} });
+    dir = mkdtempSync(path.join(tmpdir(), "bindops-external-"));
+    repo = path.join(dir, "repo");
+    cpSync(path.join(repoRoot, "examples"), repo, { recursive: true });
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "examples");
+    // A request of an earlier run (another identity, or already answered) would be reused.
+    await provider.client.delete(onboardingRequest).catch(() => undefined);
+    backend = spawn(
+      process.execPath,
+      [cliPath, "backend", "--kubeconfig-dir", kubeconfigDir, "--cluster", "provider"],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    backend.stderr!.setEncoding("utf8").on("data", (d: string) => (backendLog += d));
+    await eventually(
+      "the external backend to run",
+      () => Promise.resolve(/backend running/.test(backendLog) ? true : undefined),
+      60_000,
+    );
+  });
+  after(async () => {
+    await stopBackend();
+    provider?.client.close();
+    consumer?.client.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("asks the running backend to onboard the consumer, then binds as with the built-in one", async () => {
+    const result = await reconcile();
+    assert.equal(result.code, 0, `${result.stderr}\n--- backend:\n${backendLog}`);
+
+    const asked = await provider.client.get(onboardingRequest);
+    const answer = asked.status as { phase: string; namespace: string };
+    assert.equal(answer.phase, "Succeeded");
+    const identity = (
+      await consumer.client.get({ apiVersion: "v1", kind: "Namespace", name: "kube-system" })
+    ).metadata.uid;
+    assert.equal(
+      (asked.spec as { clusterIdentity: { identity: string } }).clusterIdentity.identity,
+      identity,
+      "the consumer's identity is its kube-system UID, as kubectl bind sends it",
+    );
+    assert.equal(
+      (asked.spec as { templateRef: { name: string } }).templateRef.name,
+      "databases",
+      "a template the consumer binds",
+    );
+    for (const binding of ["orders-db", "billing-db"]) {
+      const request = await provider.client.get({
+        apiVersion: kb,
+        kind: "APIServiceExportRequest",
+        namespace: answer.namespace,
+        name: binding,
+      });
+      assert.equal((request.status as { phase: string }).phase, "Succeeded");
+      const ready = statusOf(binding).status.conditions.find((c) => c.type === "Ready");
+      assert.equal(ready?.status, "True", JSON.stringify(statusOf(binding)));
+    }
+    const secret = await consumer.client.get({
+      apiVersion: "v1",
+      kind: "Secret",
+      namespace: "kube-bind",
+      name: "kubeconfig-provider",
+    });
+    const kubeconfig = Buffer.from(
+      (secret.data as { kubeconfig: string }).kubeconfig,
+      "base64",
+    ).toString("utf8");
+    assert.match(kubeconfig, new RegExp(`namespace: ${answer.namespace}`));
+
+    // A second reconcile reuses the answered request: it is not asked again.
+    const again = await reconcile();
+    assert.equal(again.code, 0, again.stderr);
+    const same = await provider.client.get(onboardingRequest);
+    assert.equal(same.metadata.uid, asked.metadata.uid);
+  });
+
+  it("says that no backend answered when none runs, and holds the consumer's bindings back", async () => {
+    await stopBackend();
+    await provider.client.delete(onboardingRequest);
+    await eventually("the request gone", async () =>
+      (await getOrUndefined(provider.client, onboardingRequest)) ? undefined : true,
+    );
+    const result = await reconcile("--request-timeout", "3");
+    assert.notEqual(result.code, 0);
+    assert.match(
+      result.stderr,
+      /no kube-bind backend answered BindableResourcesRequest kube-bind\/bindops-consumer within 3 s/,
+    );
+    const ready = statusOf("orders-db").status.conditions.find((c) => c.type === "Ready");
+    assert.equal(ready?.status, "False");
+    assert.match(ready?.message ?? "", /no kube-bind backend answered/);
+  });
+});
