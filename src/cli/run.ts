@@ -134,6 +134,29 @@ Examples:
 
   command(
     program,
+    "catalog",
+    "catalog",
+    "list what each provider's templates export and ask for, in words, and who binds them",
+    async () => (await import("./commands/catalog.js")).catalogCommand,
+  ).addHelpText(
+    "after",
+    `
+For each APIServiceExportTemplate of the repository: its description; the kinds it exports with
+their versions, scope, short names and what kubectl get shows (the CRD's printer columns); each
+permission claim in plain words ("reads and writes Secrets labelled app=orders in the namespaces
+you bind, and Secrets named by PostgresCluster.spec.credentialsSecretRef"), with the grade
+\`bindops review\` gives it and the claim policies' decision when a binding accepts it whole (as
+\`bindops bind\` writes it); the ServiceBindings of it, with the status the reconciler last
+committed (status/<consumer>/<binding>.yaml); and how to bind it.
+
+Examples:
+  bindops catalog examples
+  bindops catalog -o markdown > CATALOG.md
+  bindops catalog --rev origin/main -o json`,
+  );
+
+  command(
+    program,
     "crds",
     "crds",
     "print the CustomResourceDefinitions bindops installs for kube-bind's kinds",

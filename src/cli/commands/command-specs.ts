@@ -1,3 +1,4 @@
+import { catalogFormats } from "../../catalog/catalog.js";
 import { controlPlaneServers } from "../../dev/control-plane-servers.js";
 import { reportFormats } from "../../report/validate-report.js";
 import { reviewFormats } from "../../review/review.js";
@@ -174,6 +175,28 @@ export const commandSpecs = {
     repo: parameter.string(
       "--repo <owner/name>",
       "the repository of the pull request (default: GITHUB_REPOSITORY)",
+    ),
+  },
+  catalog: {
+    path: parameter.operand(
+      "[path]",
+      "the folder of the bindops repository (holding bindops.yaml)",
+      ".",
+    ),
+    output: parameter.choice(
+      "-o, --output <format>",
+      "output format: text for a terminal, markdown for a wiki or pull request, json for programs",
+      catalogFormats,
+      "text",
+    ),
+    rev: parameter.string(
+      "--rev <rev>",
+      "read the files as they are at this git revision (from git, no checkout)",
+    ),
+    policy: parameter.strings("--policy <dir...>", "extra folders of ClaimPolicy documents"),
+    exclude: parameter.strings(
+      "--exclude <glob...>",
+      "gitignore-style patterns to skip (adds to .bindopsignore)",
     ),
   },
   crds: {},
