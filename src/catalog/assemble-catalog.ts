@@ -74,7 +74,14 @@ export function assembleCatalog(input: CatalogInput): Catalog {
         unique,
       });
     });
-  return { revision: snapshot.revision, templates };
+  const bindopsYaml = index.repositories[0]?.document.file ?? "bindops.yaml";
+  const consumersFolder = index.layoutOf(bindopsYaml).consumersPrefix;
+  return {
+    revision: snapshot.revision,
+    consumersFolder,
+    consumerClusters: clusters.consumers,
+    templates,
+  };
 }
 
 interface Clusters {
@@ -144,6 +151,7 @@ function catalogTemplate(template: SideTemplate, context: TemplateContext): Cata
         ...(decision?.rule === undefined ? {} : { rule: decision.rule }),
         ...(decision?.reason === undefined ? {} : { reason: decision.reason.trim() }),
       },
+      written: draft.claims[i] ?? {},
     };
   });
   const verdict = claims.reduce<PolicyEffect>(

@@ -56,10 +56,10 @@ export function bindingObject(draft: BindingDraft): Record<string, unknown> {
 export function bindingYaml(draft: BindingDraft): string {
   const accepted = draft.claims.length;
   const header = [
-    `# ${draft.consumer} binds the template ${draft.template} of ${draft.provider}.`,
+    `# The consumer cluster ${draft.consumer} binds the template ${draft.template} of the provider cluster ${draft.provider}.`,
     accepted === 0
       ? "# It accepts none of the template's permission claims."
-      : `# It accepts ${accepted === 1 ? "this permission claim" : `these ${accepted} permission claims`}, each written out: remove or narrow what you do not grant.`,
+      : `# It accepts ${accepted === 1 ? "this permission claim" : `these ${accepted} permission claims`} as the template asks for ${accepted === 1 ? "it" : "them"}: remove or narrow what you do not grant.`,
     "---",
   ];
   return `${header.join("\n")}\n${stringify(bindingObject(draft), { lineWidth: 0 })}`;

@@ -13,6 +13,10 @@ export const catalogJsonSchema = "bindops.dev/catalog/v1";
 export interface Catalog {
   /** The git commit, or `working-tree` for a folder as it is. */
   revision: string;
+  /** Where consumers' folders are, relative to the snapshot: `consumers/` by default. */
+  consumersFolder: string;
+  /** The clusters of role consumer in bindops.yaml. */
+  consumerClusters: string[];
   /** Templates by provider folder, then name. */
   templates: CatalogTemplate[];
 }
@@ -87,6 +91,8 @@ export interface CatalogClaim {
   reasons: string[];
   /** The claim policies' decision when a binding accepts the claim whole, in no given namespaces. */
   policy: CatalogPolicyVerdict;
+  /** The claim as the template writes it, with its direction spelled out: what a binding accepts. */
+  written: Record<string, unknown>;
 }
 
 export interface CatalogPolicyVerdict {

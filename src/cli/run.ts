@@ -157,6 +157,34 @@ Examples:
 
   command(
     program,
+    "bind",
+    "bind",
+    "write a ServiceBinding of a template for a consumer, validate it and show its review",
+    async () => (await import("./commands/bind.js")).bindCommand,
+  ).addHelpText(
+    "after",
+    `
+Writes consumers/<consumer>/bindings/<name>.yaml: a ServiceBinding of the template that accepts
+the chosen claims (all by default), each written out as the template asks for it, so that the
+consent is explicit in git; narrow a claim by editing its selector. The binding is validated in
+the repository's context and the review of the change is printed: what a reviewer will see on
+the pull request (grades, the claim policies' decisions).
+
+In a terminal, what is not given on the command line is asked for: the template, the consumer,
+the name, each claim (y/n) and the namespaces.
+
+Exit codes: 0 written; 2 the binding would not validate (a claim policy denies a claim, say):
+nothing is written, the findings and the review say why; 3 an unknown template or claim, a name
+that is not a DNS name, or a file that exists (--force overwrites it).
+
+Examples:
+  bindops bind databases --consumer orders --name orders-db --namespace orders
+  bindops bind databases --consumer billing --claims secrets
+  bindops bind dbaas/databases --consumer orders --name new-db --force`,
+  );
+
+  command(
+    program,
     "crds",
     "crds",
     "print the CustomResourceDefinitions bindops installs for kube-bind's kinds",

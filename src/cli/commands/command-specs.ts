@@ -199,6 +199,39 @@ export const commandSpecs = {
       "gitignore-style patterns to skip (adds to .bindopsignore)",
     ),
   },
+  bind: {
+    template: parameter.operand(
+      "[template]",
+      "the template to bind: its name, or <provider folder>/<name> when several providers have one of that name",
+      "",
+    ),
+    consumer: parameter.string(
+      "--consumer <name>",
+      "the consumer's folder under consumers/ (a team, or the consumer cluster's name)",
+    ),
+    name: parameter.string(
+      "--name <name>",
+      "the binding's name and file name (default: the template's name)",
+    ),
+    claims: parameter.strings(
+      "--claims <claim...>",
+      "the claims to accept, by resource (secrets, configmaps, widgets.example.com); none accepts none (default: all)",
+    ),
+    namespace: parameter.strings(
+      "--namespace <ns...>",
+      "confine the binding and its claims to these namespaces (default: every namespace)",
+    ),
+    cluster: parameter.string(
+      "--cluster <name>",
+      "the consumer cluster (spec.consumer; default: --consumer when it names one, else the repository's only consumer cluster)",
+    ),
+    repo: parameter.string(
+      "--repo <dir>",
+      "the bindops repository (default: the folder holding bindops.yaml, here or above)",
+    ),
+    force: parameter.flag("--force", "overwrite the binding's file when it exists"),
+    policy: parameter.strings("--policy <dir...>", "extra folders of ClaimPolicy documents"),
+  },
   crds: {},
   devUp: {
     stateDir,

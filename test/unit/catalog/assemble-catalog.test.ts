@@ -38,7 +38,10 @@ describe("catalog: what each template offers and asks for", () => {
     const t = catalog.templates[0]!;
     assert.equal(t.id, "dbaas/databases");
     assert.equal(t.providerCluster, "provider");
-    assert.equal(t.description, "Managed PostgreSQL clusters with scheduled and on-demand backups.");
+    assert.equal(
+      t.description,
+      "Managed PostgreSQL clusters with scheduled and on-demand backups.",
+    );
     assert.deepEqual(
       t.kinds.map((k) => [k.kind, k.versions, k.shortNames]),
       [
