@@ -149,10 +149,16 @@ you bind, and Secrets named by PostgresCluster.spec.credentialsSecretRef"), with
 \`bindops bind\` writes it); the ServiceBindings of it, with the status the reconciler last
 committed (status/<consumer>/<binding>.yaml); and how to bind it.
 
+--html DIR writes a static site instead: an index with search and filters (provider, kind,
+claims on Secrets) and a page per template with its claims, its bindings and the ServiceBinding
+to copy. It needs no server and loads nothing from the network: open DIR/index.html, or publish
+the folder (GitHub Pages: see .github/workflows/catalog-example.yml).
+
 Examples:
   bindops catalog examples
   bindops catalog -o markdown > CATALOG.md
-  bindops catalog --rev origin/main -o json`,
+  bindops catalog --rev origin/main -o json
+  bindops catalog examples --html site/`,
   );
 
   command(

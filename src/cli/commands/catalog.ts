@@ -1,4 +1,5 @@
 import { existsSync, statSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { assembleCatalog } from "../../catalog/assemble-catalog.js";
 import type { Catalog } from "../../catalog/catalog.js";
@@ -64,6 +65,20 @@ export async function catalogCommand(
     throw new BindopsError("usage", "path-not-found", `${root} is not a folder`);
   }
   const { catalog } = await readCatalog(ctx, root, options);
-  ctx.stdout.write(renderCatalog(catalog, options.output));
+  if (options.html === undefined) {
+    ctx.stdout.write(renderCatalog(catalog, options.output));
+    return ExitCode.ok;
+  }
+  const { renderCatalogSite } = await import("../../catalog/render-catalog-site.js");
+  const out = path.resolve(ctx.cwd, options.html);
+  const files = renderCatalogSite(catalog);
+  for (const [file, text] of files) {
+    const target = path.join(out, file);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, text);
+  }
+  ctx.stdout.write(
+    `wrote the catalog of ${catalog.templates.length} template${catalog.templates.length === 1 ? "" : "s"} (${files.size} files): ${path.join(out, "index.html")}\n`,
+  );
   return ExitCode.ok;
 }

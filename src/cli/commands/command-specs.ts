@@ -189,6 +189,10 @@ export const commandSpecs = {
       catalogFormats,
       "text",
     ),
+    html: parameter.string(
+      "--html <dir>",
+      "write the catalog as a static site into this folder instead (open index.html; no server needed)",
+    ),
     rev: parameter.string(
       "--rev <rev>",
       "read the files as they are at this git revision (from git, no checkout)",
