@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { bindingYaml } from "../../catalog/binding-draft.js";
 import type { Catalog, CatalogClaim, CatalogTemplate } from "../../catalog/catalog.js";
+import { effectInWords } from "../../catalog/describe-catalog.js";
 import { BindopsError, ExitCode } from "../../core/errors.js";
 import type { Snapshot } from "../../core/snapshot.js";
 import { renderReport } from "../../report/render-report.js";
@@ -231,7 +232,7 @@ async function chooseClaims(
     if (!prompt) return template.claims;
     const chosen: CatalogClaim[] = [];
     for (const claim of template.claims) {
-      const line = `accept the ${claim.objects} claim (${claim.grade}; ${claim.policy.effect}): the provider ${claim.words}?`;
+      const line = `accept the ${claim.objects} claim (grade ${claim.grade}; ${effectInWords(claim.policy.effect)}): the provider ${claim.words}?`;
       if (await prompt.yes(line, true)) chosen.push(claim);
     }
     return chosen;
