@@ -22,6 +22,7 @@ const layers = {
   backend: ["core", "schema", "plan", "kube"],
   sync: ["core", "schema", "kube"],
   review: ["core", "manifests", "schema", "checks", "policy", "validate", "report", "plan"],
+  catalog: ["core", "manifests", "schema", "checks", "policy", "report", "plan", "review"],
   dev: ["core", "kube"],
   server: [
     "core",
@@ -40,7 +41,17 @@ const layers = {
   ],
 };
 /** Folders whose code does no I/O: data in, data out (adapters are passed in as interfaces). */
-const noIo = ["core", "manifests", "schema", "checks", "policy", "report", "plan", "validate"];
+const noIo = [
+  "core",
+  "manifests",
+  "schema",
+  "checks",
+  "policy",
+  "report",
+  "plan",
+  "validate",
+  "catalog",
+];
 /** Engines use src/kube through interfaces: no sockets or files of their own either. */
 const engines = ["backend", "sync"];
 /** Each adapter library is imported by exactly one folder. */

@@ -141,6 +141,63 @@ Examples:
 
   command(
     program,
+    "catalog",
+    "catalog",
+    "list what each provider's templates export and ask for, in words, and who binds them",
+    async () => (await import("./commands/catalog.js")).catalogCommand,
+  ).addHelpText(
+    "after",
+    `
+For each APIServiceExportTemplate of the repository: its description; the kinds it exports with
+their versions, scope, short names and what kubectl get shows (the CRD's printer columns); each
+permission claim in plain words ("reads and writes Secrets labelled app=orders in the namespaces
+you bind, and Secrets named by PostgresCluster.spec.credentialsSecretRef"), with the grade
+\`bindops review\` gives it and the claim policies' decision when a binding accepts it whole (as
+\`bindops bind\` writes it); the ServiceBindings of it, with the status the reconciler last
+committed (status/<consumer>/<binding>.yaml); and how to bind it.
+
+--html DIR writes a static site instead: an index with search and filters (provider, kind,
+claims on Secrets) and a page per template with its claims, its bindings and the ServiceBinding
+to copy. It needs no server and loads nothing from the network: open DIR/index.html, or publish
+the folder (GitHub Pages: see .github/workflows/catalog-example.yml).
+
+Examples:
+  bindops catalog examples
+  bindops catalog -o markdown > CATALOG.md
+  bindops catalog --rev origin/main -o json
+  bindops catalog examples --html site/`,
+  );
+
+  command(
+    program,
+    "bind",
+    "bind",
+    "write a ServiceBinding of a template for a consumer, validate it and show its review",
+    async () => (await import("./commands/bind.js")).bindCommand,
+  ).addHelpText(
+    "after",
+    `
+Writes consumers/<consumer>/bindings/<name>.yaml: a ServiceBinding of the template that accepts
+the chosen claims (all by default), each written out as the template asks for it, so that the
+consent is explicit in git; narrow a claim by editing its selector. The binding is validated in
+the repository's context and the review of the change is printed: what a reviewer will see on
+the pull request (grades, the claim policies' decisions).
+
+In a terminal, what is not given on the command line is asked for: the template, the consumer,
+the name, each claim (y/n) and the namespaces.
+
+Exit codes: 0 written; 2 the binding would not validate (a claim policy denies a claim, say):
+nothing is written, the findings and the review say why; 3 an unknown template or claim, a name
+that is not a DNS name, or a file that exists (--force overwrites it).
+
+Examples:
+  bindops bind databases --consumer orders --name orders-db --namespace orders
+  bindops bind databases --consumer billing --claims secrets
+  bindops bind dbaas/databases --consumer orders --name new-db --force`,
+  );
+
+  command(
+    program,
     "crds",
     "crds",
     "print the CustomResourceDefinitions bindops installs for kube-bind's kinds",

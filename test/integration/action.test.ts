@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
@@ -77,8 +85,21 @@ describe("the GitHub Action (action.yml)", function () {
     assert.equal(result.code, 3);
     assert.match(
       result.stdout,
-      /::error::bindops action: command must be validate or review, not 'deploy'/,
+      /::error::bindops action: command must be validate, review or catalog, not 'deploy'/,
     );
+  });
+
+  it("writes the catalog site with command: catalog, for upload-pages-artifact", async () => {
+    const workspace = mkdtempSync(path.join(tmpdir(), "bindops-action-site-"));
+    made.push(() => rmSync(workspace, { recursive: true, force: true }));
+    cpSync(path.join(repoRoot, "examples"), path.join(workspace, "examples"), { recursive: true });
+    const result = await runAction(
+      { command: "catalog", path: "examples", site: "_site" },
+      { cwd: workspace },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(readFileSync(path.join(workspace, "_site/index.html"), "utf8"), /databases/);
+    assert.ok(existsSync(path.join(workspace, "_site/templates/dbaas/databases.html")));
   });
 
   it("reviews a pull request with command: review, posting with the token input", async () => {

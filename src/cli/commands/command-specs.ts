@@ -1,3 +1,4 @@
+import { catalogFormats } from "../../catalog/catalog.js";
 import { controlPlaneServers } from "../../dev/control-plane-servers.js";
 import { reportFormats } from "../../report/validate-report.js";
 import { reviewFormats } from "../../review/review.js";
@@ -190,6 +191,65 @@ export const commandSpecs = {
       "--repo <owner/name>",
       "the repository of the pull request (default: GITHUB_REPOSITORY)",
     ),
+  },
+  catalog: {
+    path: parameter.operand(
+      "[path]",
+      "the folder of the bindops repository (holding bindops.yaml)",
+      ".",
+    ),
+    output: parameter.choice(
+      "-o, --output <format>",
+      "output format: text for a terminal, markdown for a wiki or pull request, json for programs",
+      catalogFormats,
+      "text",
+    ),
+    html: parameter.string(
+      "--html <dir>",
+      "write the catalog as a static site into this folder instead (open index.html; no server needed)",
+    ),
+    rev: parameter.string(
+      "--rev <rev>",
+      "read the files as they are at this git revision (from git, no checkout)",
+    ),
+    policy: parameter.strings("--policy <dir...>", "extra folders of ClaimPolicy documents"),
+    exclude: parameter.strings(
+      "--exclude <glob...>",
+      "gitignore-style patterns to skip (adds to .bindopsignore)",
+    ),
+  },
+  bind: {
+    template: parameter.operand(
+      "[template]",
+      "the template to bind: its name, or <provider folder>/<name> when several providers have one of that name",
+      "",
+    ),
+    consumer: parameter.string(
+      "--consumer <name>",
+      "the consumer's folder under consumers/ (a team, or the consumer cluster's name)",
+    ),
+    name: parameter.string(
+      "--name <name>",
+      "the binding's name and file name (default: the template's name)",
+    ),
+    claims: parameter.strings(
+      "--claims <claim...>",
+      "the claims to accept, by resource (secrets, configmaps, widgets.example.com); none accepts none (default: all)",
+    ),
+    namespace: parameter.strings(
+      "--namespace <ns...>",
+      "confine the binding and its claims to these namespaces (default: every namespace)",
+    ),
+    cluster: parameter.string(
+      "--cluster <name>",
+      "the consumer cluster (spec.consumer; default: --consumer when it names one, else the repository's only consumer cluster)",
+    ),
+    repo: parameter.string(
+      "--repo <dir>",
+      "the bindops repository (default: the folder holding bindops.yaml, here or above)",
+    ),
+    force: parameter.flag("--force", "overwrite the binding's file when it exists"),
+    policy: parameter.strings("--policy <dir...>", "extra folders of ClaimPolicy documents"),
   },
   crds: {},
   devUp: {
