@@ -30,6 +30,11 @@ export interface ReconcilerOptions {
   backend: "builtin" | "external";
   /** Run the konnector on each consumer cluster, in-process (`bindops run`). */
   konnector?: boolean;
+  /**
+   * Start the in-process backend and konnector at all. Default true; with `--shards`, only the
+   * replica holding shard 1 runs them, so that each cluster has one of each.
+   */
+  controllers?: boolean;
   requestTimeoutMs: number;
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -116,6 +121,7 @@ export function reconcilerFor(
     backend: "builtin" | "external";
     requestTimeout: string;
     konnector?: boolean;
+    controllers?: boolean;
   },
 ): Reconciler {
   const timeout = parseSeconds(options.requestTimeout, "--request-timeout");
@@ -124,6 +130,7 @@ export function reconcilerFor(
     kubeconfigDir: options.kubeconfigDir,
     backend: options.backend,
     konnector: options.konnector ?? false,
+    controllers: options.controllers ?? true,
     requestTimeoutMs: timeout * 1000,
     env: ctx.env,
     cwd: ctx.cwd,
@@ -149,7 +156,11 @@ export class Reconciler {
    * reached holds back its bindings only (`unreachable` in the result); the next call tries it
    * again.
    */
-  async reconcile(snapshot: Snapshot, revision: string): Promise<ReconcileResult> {
+  async reconcile(
+    snapshot: Snapshot,
+    revision: string,
+    shard?: { index: number; count: number },
+  ): Promise<ReconcileResult> {
     const { logger, signal } = this.options;
     const report = await validateRevision(snapshot, signal);
     const model = repositoryModel(loadFiles(snapshot.files).documents);
@@ -178,6 +189,7 @@ export class Reconciler {
       logger: logger.child({ revision: shortRevision(revision) }),
       requestTimeoutMs: this.options.requestTimeoutMs,
       onboarding: this.options.backend === "external" ? "request" : "direct",
+      ...(shard ? { shard } : {}),
       signal,
     });
   }
@@ -197,7 +209,8 @@ export class Reconciler {
     const cluster = await connectNamedCluster(name, this.options);
     try {
       await installKubeBindCrds(cluster, logger, signal);
-      if (this.options.backend === "builtin" && role === "provider") {
+      const controllers = this.options.controllers ?? true;
+      if (controllers && this.options.backend === "builtin" && role === "provider") {
         const backend = startBackend({
           client: cluster.client,
           logger: logger.child({ cluster: name, component: "backend" }),
@@ -205,7 +218,7 @@ export class Reconciler {
         this.backends.push(backend);
         await backend.ready;
       }
-      if (this.options.konnector && role === "consumer") {
+      if (controllers && this.options.konnector && role === "consumer") {
         const konnector = startKonnector({
           consumer: cluster.client,
           connect: (kubeconfig) => openProviderKubeconfig(kubeconfig),

@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import { BindopsError, ExitCode } from "../core/errors.js";
 import { connectCluster, type ConnectedCluster } from "../kube/connect-cluster.js";
 import { LeaderElector } from "../kube/leader-election.js";
+import { ShardLeases } from "../kube/shard-leases.js";
 import { resolveInClusterCredentials } from "../kube/resolve-cluster-credentials.js";
 import { startEndpoints, type RunningEndpoints } from "../server/http-endpoints.js";
 import { BindopsMetrics } from "../server/metrics.js";
@@ -76,6 +77,12 @@ export class RunServer {
     this.metrics.recordReconcile("error", seconds);
   }
 
+  /** Ends the current wait at once (the shards held changed). */
+  wakeNow(): void {
+    this.pushed = true;
+    this.wake?.();
+  }
+
   /** Waits `ms`, or less when a webhook push arrives or `signal` aborts. */
   async pause(ms: number, signal: AbortSignal): Promise<void> {
     if (this.pushed) {
@@ -129,8 +136,7 @@ export async function runAsLeader(
   work: (signal: AbortSignal) => Promise<ExitCode>,
 ): Promise<ExitCode> {
   const cluster = await leaseCluster(ctx, options);
-  const identity =
-    ctx.env.POD_NAME || `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+  const identity = replicaIdentity(ctx);
   const elector = new LeaderElector({
     client: cluster.client,
     namespace: options.leaderElectionNamespace,
@@ -155,6 +161,51 @@ export async function runAsLeader(
   }
 }
 
+/** Who this replica is in Leases: the pod's name, else host, process and a random suffix. */
+export function replicaIdentity(ctx: CommandContext): string {
+  return ctx.env.POD_NAME || `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+}
+
+/**
+ * Runs `work` with this replica's share of `count` shards (`--shards`): one Lease per shard in
+ * the leader-election namespace, named after `--leader-election-id`. `work` reads the shards it
+ * holds from the {@link ShardLeases} it is given; `onChange` is called when they change. When
+ * `work` returns, every shard is given back so the other replicas take over at once.
+ */
+export async function runSharded(
+  ctx: CommandContext,
+  options: OptionsOf<"run">,
+  count: number,
+  onChange: (owned: number[]) => void,
+  work: (shards: ShardLeases) => Promise<ExitCode>,
+): Promise<ExitCode> {
+  const cluster = await leaseCluster(ctx, options);
+  const identity = replicaIdentity(ctx);
+  const leases = new ShardLeases({
+    client: cluster.client,
+    namespace: options.leaderElectionNamespace,
+    id: options.leaderElectionId,
+    shards: count,
+    identity,
+    leaseDurationMs: parseSeconds(options.leaseDuration, "--lease-duration") * 1000,
+    renewDeadlineMs: parseSeconds(options.renewDeadline, "--renew-deadline") * 1000,
+    retryPeriodMs: parseSeconds(options.retryPeriod, "--retry-period") * 1000,
+    logger: ctx.logger.child({ identity }),
+  });
+  ctx.logger.info(
+    `sharing ${count} shards: Leases ${options.leaderElectionNamespace}/${options.leaderElectionId}-shard-* on ${cluster.client.server} as ${identity}`,
+  );
+  const stop = new AbortController();
+  const leasing = leases.run(stop.signal, onChange);
+  try {
+    return await work(leases);
+  } finally {
+    stop.abort();
+    await leasing;
+    cluster.client.close();
+  }
+}
+
 async function leaseCluster(
   ctx: CommandContext,
   options: OptionsOf<"run">,
@@ -173,7 +224,7 @@ async function leaseCluster(
     throw new BindopsError(
       "usage",
       "leader-election-cluster",
-      "--leader-elect outside a pod needs --leader-election-cluster (the cluster that holds the Lease)",
+      "--leader-elect and --shards outside a pod need --leader-election-cluster (the cluster that holds the Leases)",
     );
   }
   return connectCluster("in-cluster", {

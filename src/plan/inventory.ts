@@ -18,6 +18,14 @@ export const inventoryRef = {
   name: "bindops-inventory",
 } as const;
 
+/**
+ * The inventory's name: `bindops-inventory`, or with `--shards` one per shard,
+ * `bindops-inventory-shard-<i>-of-<n>`, so that replicas never write each other's.
+ */
+export function inventoryName(shard?: { index: number; count: number }): string {
+  return shard ? `${inventoryRef.name}-shard-${shard.index}-of-${shard.count}` : inventoryRef.name;
+}
+
 /** The key that names an object. */
 export function objectKeyOf(object: KubeObject): ObjectKey {
   return {
@@ -48,12 +56,15 @@ export function parseInventory(inventory: KubeObject | undefined): ObjectKey[] {
 }
 
 /** The inventory ConfigMap that lists `keys`. */
-export function inventoryObject(keys: readonly ObjectKey[]): KubeObject {
+export function inventoryObject(
+  keys: readonly ObjectKey[],
+  name: string = inventoryRef.name,
+): KubeObject {
   return {
     apiVersion: inventoryRef.apiVersion,
     kind: inventoryRef.kind,
     metadata: {
-      name: inventoryRef.name,
+      name,
       namespace: inventoryRef.namespace,
       labels: { [bindopsKeys.managedBy]: "bindops" },
     },

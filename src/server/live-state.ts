@@ -9,8 +9,9 @@ import { inventoryRef, parseInventory, type ObjectKey } from "../plan/inventory.
 export async function readInventory(
   client: KubeClient,
   options: CallOptions = {},
+  name: string = inventoryRef.name,
 ): Promise<ObjectKey[]> {
-  return parseInventory(await getOrUndefined(client, inventoryRef, options));
+  return parseInventory(await getOrUndefined(client, { ...inventoryRef, name }, options));
 }
 
 /** A CRD as bindops applies it to this server: without the schema fields the server predates. */

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { onboardConsumer, readConsumerIdentity } from "../backend/onboard-consumer.js";
 import { onboardThroughRequest } from "./request-onboarding.js";
+import { bindingShardKey, shardOf } from "../core/shard-of.js";
 import type { KubeObject } from "../core/kube-object.js";
 import { isReadable, shortRevision, type Snapshot } from "../core/snapshot.js";
 import { applyProviderObjects } from "../kube/apply-provider-objects.js";
@@ -24,6 +25,7 @@ import {
 } from "../plan/desired-state.js";
 import {
   desiredInventory,
+  inventoryName,
   inventoryObject,
   inventoryRef,
   pruneCandidates,
@@ -74,6 +76,11 @@ export interface ReconcileOptions {
    * running kube-bind backend with a BindableResourcesRequest (`--backend external`).
    */
   onboarding?: "direct" | "request";
+  /**
+   * With `--shards`: reconcile only the bindings of this shard (by {@link shardOf} of
+   * `consumer/binding`), keep their own inventory, and write only their status files.
+   */
+  shard?: { index: number; count: number };
   /** Who onboards consumers: recorded in `backend.kube-bind.io/author`. Default `bindops`. */
   author?: string;
   now?: () => Date;
@@ -128,8 +135,14 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
   const now = options.now ?? (() => new Date());
   const call = options.signal ? { signal: options.signal } : {};
   const documents = loadFiles(options.snapshot.files).documents;
-  const model = repositoryModel(documents);
-  const previous = previousStatus(options.snapshot, model.statusPath);
+  const whole = repositoryModel(documents);
+  const { shard } = options;
+  const inShard = (consumer: string, binding: string) =>
+    shard === undefined || shardOf(bindingShardKey(consumer, binding), shard.count) === shard.index;
+  const model = shard
+    ? { ...whole, bindings: whole.bindings.filter((b) => inShard(b.consumer, b.name)) }
+    : whole;
+  const previous = previousStatus(options.snapshot, model.statusPath, inShard);
   const statusFiles = new Map<string, string | null>();
   const statusPath = (key: string) => `${model.statusPath}/${key}.yaml`;
   const write = (observation: BindingObservation) => {
@@ -265,7 +278,7 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
     clients,
     unreachable,
     logger,
-    call,
+    { ...call, inventory: inventoryName(shard) },
   );
   const sorted = new Map([...statusFiles].sort(([a], [b]) => (a < b ? -1 : 1)));
   return {
@@ -620,15 +633,16 @@ async function pruneAndRecord(
   clients: ReadonlyMap<string, KubeClient>,
   unreachable: Map<string, string>,
   logger: Logger,
-  call: { signal?: AbortSignal },
+  options: { signal?: AbortSignal; inventory: string },
 ): Promise<string[]> {
+  const call = options.signal ? { signal: options.signal } : {};
   const pruned: string[] = [];
   for (const cluster of model.clusters.keys()) {
     const client = clients.get(cluster);
     if (!client || unreachable.has(cluster)) continue;
     try {
       const now = [...(inventory.get(cluster) ?? [])];
-      const before = await readInventory(client, call);
+      const before = await readInventory(client, call, options.inventory);
       for (const key of pruneCandidates(before, now)) {
         const decision = pruneDecision(await getOrUndefined(client, key, call), heldBack);
         if (decision === "keep") now.push(key);
@@ -644,7 +658,7 @@ async function pruneAndRecord(
         { apiVersion: "v1", kind: "Namespace", metadata: { name: inventoryRef.namespace } },
         call,
       );
-      await client.apply(inventoryObject(now), { ...call, force: true });
+      await client.apply(inventoryObject(now, options.inventory), { ...call, force: true });
     } catch (error) {
       if (call.signal?.aborted) throw error;
       if (!isUnreachableError(error)) throw error;
@@ -679,10 +693,16 @@ async function forEachConcurrently<T>(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
-/** The status files the snapshot has, by path. */
-function previousStatus(snapshot: Snapshot, statusPath: string): Map<string, string> {
+/** The status files the snapshot has, by path (of the bindings `mine` accepts). */
+function previousStatus(
+  snapshot: Snapshot,
+  statusPath: string,
+  mine: (consumer: string, binding: string) => boolean,
+): Map<string, string> {
   const result = new Map<string, string>();
   for (const [path, file] of snapshot.files) {
+    const [consumer = "", name = ""] = path.slice(statusPath.length + 1).split("/");
+    if (!mine(consumer, name.replace(/\.yaml$/, ""))) continue;
     if (path.startsWith(`${statusPath}/`) && isReadable(file)) {
       result.set(path, Buffer.from(file).toString("utf8"));
     }

@@ -113,4 +113,45 @@ describe("deploy/base: the in-cluster manifests (real API server)", function () 
       !baseObjects().some((o) => o.kind === "ClusterRole" || o.kind === "ClusterRoleBinding"),
     );
   });
+
+  it("has a shards component: three replicas with --shards 3 in place of --leader-elect, and the Lease rights sharding needs", async () => {
+    const dir = path.join(repoRoot, "deploy", "components", "shards");
+    const component = parse(readFileSync(path.join(dir, "kustomization.yaml"), "utf8")) as {
+      kind: string;
+      resources: string[];
+      patches: { patch: string }[];
+    };
+    assert.equal(component.kind, "Component");
+    const ops = parse(component.patches[0]!.patch) as {
+      op: string;
+      path: string;
+      value: unknown;
+    }[];
+    const deployment = baseObjects().find((o) => o.kind === "Deployment") as KubeObject & {
+      spec: { template: { spec: { containers: { args: string[] }[] } } };
+    };
+    // The patch replaces the argument its `test` operation names: it must still be there.
+    const test = ops.find((o) => o.op === "test")!;
+    const index = Number(test.path.split("/").pop());
+    assert.equal(deployment.spec.template.spec.containers[0]!.args[index], test.value);
+    assert.ok(ops.some((o) => o.path === "/spec/replicas" && o.value === 3));
+    assert.ok(ops.some((o) => o.op === "replace" && o.value === "--shards=3"));
+    const objects = component.resources.flatMap((file) =>
+      parseAllDocuments(readFileSync(path.join(dir, file), "utf8")).map(
+        (d) => d.toJS() as KubeObject,
+      ),
+    );
+    const role = objects.find((o) => o.kind === "Role") as KubeObject & {
+      rules: { resources: string[]; verbs: string[] }[];
+    };
+    // What the shard Leases are used for: listed by label, read, created, renewed, cleaned up.
+    assert.deepEqual(role.rules.flatMap((r) => r.verbs).sort(), [
+      "create",
+      "delete",
+      "get",
+      "list",
+      "update",
+    ]);
+    for (const object of objects) await cluster.client.apply(object, { dryRun: true });
+  });
 });

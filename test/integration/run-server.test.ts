@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,48 +8,10 @@ import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cl
 import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
 import { eventually } from "../support/eventually.js";
 import { repoRoot } from "../support/repo-root.js";
-import { cliPath } from "../support/run-cli.js";
+import { RunProcess } from "../support/run-process.js";
 
 const hermetic = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
 const secret = "webhook-secret-for-tests";
-
-/** A `bindops run` process whose JSON log lines are collected. */
-class RunProcess {
-  readonly child: ChildProcess;
-  readonly lines: Record<string, unknown>[] = [];
-  stderr = "";
-  constructor(args: string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [cliPath, "run", ...args, "--log-format", "json"], {
-      env,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    this.child.stderr!.setEncoding("utf8").on("data", (d: string) => {
-      this.stderr += d;
-      for (const line of d.split("\n")) {
-        try {
-          this.lines.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          // a partial line; the whole text is in stderr
-        }
-      }
-    });
-  }
-  logged(text: string): boolean {
-    return this.stderr.includes(text);
-  }
-  /** The address an endpoint listens on, from the first log line. */
-  address(which: "health" | "metrics" | "webhook"): string | undefined {
-    const line = this.lines.find((l) => typeof l[which] === "string");
-    const addr = line?.[which] as string | undefined;
-    return addr ? `http://127.0.0.1${addr.slice(addr.lastIndexOf(":"))}` : undefined;
-  }
-  exited(): Promise<number | null> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) {
-      return Promise.resolve(this.child.exitCode);
-    }
-    return new Promise((resolve) => this.child.once("exit", (code) => resolve(code)));
-  }
-}
 
 describe("bindops run as a server: endpoints, leader election, webhook (real API server, real git)", function () {
   this.timeout(240_000);

@@ -393,6 +393,11 @@ export const commandSpecs = {
       "10",
     ),
     retryPeriod: parameter.string("--retry-period <seconds>", "between Lease attempts", "2"),
+    shards: parameter.string(
+      "--shards <count>",
+      "share the bindings among replicas: each holds about count/replicas shards, one Lease each (see --leader-election-*)",
+      "1",
+    ),
     watch: parameter.flag(
       "--watch",
       "follow a local folder as it is saved: each save is reconciled within a second; status is written to its status/, not committed",

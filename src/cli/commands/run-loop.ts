@@ -12,7 +12,9 @@ import { watchFolder } from "../../git/watch-folder.js";
 import type { ReconcileResult } from "../../server/reconcile-once.js";
 import type { CommandContext } from "../io.js";
 import { reconcilerFor, type Reconciler } from "../reconciler.js";
-import { RunServer, runAsLeader } from "../run-server.js";
+import { RunServer, runAsLeader, runSharded } from "../run-server.js";
+import type { ShardLeases } from "../../kube/shard-leases.js";
+import type { Snapshot } from "../../core/snapshot.js";
 import { writeStatusFiles } from "../write-status-files.js";
 import type { OptionsOf } from "./command-specs.js";
 import { parseSeconds } from "../parse-seconds.js";
@@ -30,7 +32,17 @@ export async function runCommand(
   options: OptionsOf<"run">,
 ): Promise<ExitCode> {
   const intervalMs = parseSeconds(options.interval, "--interval") * 1000;
-  if (options.watch) return watchLoop(ctx, options, intervalMs);
+  if (options.watch) {
+    if (options.shards.trim() !== "1") {
+      throw new BindopsError(
+        "usage",
+        "watch-conflict",
+        "--watch follows one folder; it takes no --shards",
+      );
+    }
+    return watchLoop(ctx, options, intervalMs);
+  }
+  const shards = shardCount(options);
   // One pass is a reconcile, not a sync loop: the konnector runs only in the long-running modes.
   if (options.once) {
     return followLoop(ctx, { ...options, konnector: false }, intervalMs, ctx.signal, undefined);
@@ -38,11 +50,40 @@ export async function runCommand(
   const server = new RunServer();
   await server.start(ctx, options);
   try {
+    if (shards > 1) {
+      return await runSharded(
+        ctx,
+        options,
+        shards,
+        () => server.wakeNow(),
+        (leases) => followLoop(ctx, options, intervalMs, ctx.signal, server, leases),
+      );
+    }
     const loop = (signal: AbortSignal) => followLoop(ctx, options, intervalMs, signal, server);
     return options.leaderElect ? await runAsLeader(ctx, options, loop) : await loop(ctx.signal);
   } finally {
     await server.close();
   }
+}
+
+/** `--shards`: a whole number of at least 1; more than 1 neither with --once nor --watch. */
+function shardCount(options: OptionsOf<"run">): number {
+  const count = /^\d+$/.test(options.shards.trim()) ? Number(options.shards) : NaN;
+  if (!Number.isSafeInteger(count) || count < 1 || count > 1000) {
+    throw new BindopsError(
+      "usage",
+      "bad-shards",
+      `--shards ${options.shards}: not a count (1 to 1000)`,
+    );
+  }
+  if (count > 1 && (options.once || options.leaderElect)) {
+    throw new BindopsError(
+      "usage",
+      "shards-conflict",
+      `--shards ${count} shares the bindings among replicas; it takes neither ${options.once ? "--once" : "--leader-elect"}`,
+    );
+  }
+  return count;
 }
 
 /**
@@ -55,6 +96,7 @@ async function followLoop(
   intervalMs: number,
   signal: AbortSignal,
   server: RunServer | undefined,
+  sharding?: ShardLeases,
 ): Promise<ExitCode> {
   const log = ctx.logger;
   const source = openSource({
@@ -64,7 +106,44 @@ async function followLoop(
     env: ctx.env,
     logger: log,
   });
-  const reconciler = reconcilerFor({ ...ctx, signal }, options);
+  // With --shards, the backend and konnector run in the replica holding shard 1 only.
+  let controllers = sharding === undefined;
+  let reconciler = reconcilerFor({ ...ctx, signal }, { ...options, controllers });
+  let reconciledShards = "";
+  /** Starts or stops the in-process backend and konnector as shard 1 comes and goes. */
+  const fitControllers = async (owned: readonly number[] | undefined) => {
+    if (owned === undefined || owned.includes(0) === controllers) return;
+    controllers = owned.includes(0);
+    await reconciler.close();
+    reconciler = reconcilerFor({ ...ctx, signal }, { ...options, controllers });
+    log.info(
+      controllers
+        ? "running the backend and konnector (shard 1)"
+        : "backend and konnector left to the holder of shard 1",
+    );
+  };
+  /** With --shards: fits the controllers to the shards held; true (after a wait) when none. */
+  const idle = async (owned: readonly number[] | undefined): Promise<boolean> => {
+    await fitControllers(owned);
+    if (owned === undefined || owned.length > 0) return false;
+    log.debug("no shard held: waiting");
+    await server?.pause(intervalMs, signal);
+    return true;
+  };
+  /** The whole repository, or with --shards the bindings of the shards held. */
+  const reconcileHeld = (
+    snapshot: Snapshot,
+    revision: string,
+    owned: readonly number[] | undefined,
+  ): Promise<ReconcileResult> =>
+    owned === undefined
+      ? reconciler.reconcile(snapshot, revision)
+      : reconcileShards(ctx, reconciler, snapshot, revision, owned, sharding!);
+  /** Whether only status commits came after the revision last applied. */
+  const onlyStatusSince = async (last: string | undefined, revision: string) =>
+    last !== undefined &&
+    revision !== last &&
+    (await onlyStatusChanged(source, last, revision, { signal }));
   const author = parseAuthor(options.author);
   let applied: string | undefined;
   let failures = 0;
@@ -73,20 +152,22 @@ async function followLoop(
     while (!signal.aborted) {
       const started = performance.now();
       let fetchedAt: number | undefined;
+      const owned = sharding?.owned();
       try {
+        if (await idle(owned)) continue;
         const fetched = await source.fetch({ signal });
         fetchedAt = performance.now();
         server?.metrics.gitFetchDuration.observe((performance.now() - started) / 1000);
+        const shardsNow = owned?.join(",") ?? "";
         const skip =
-          applied !== undefined &&
-          fetched.revision !== applied &&
-          (await onlyStatusChanged(source, applied, fetched.revision, { signal }));
+          shardsNow === reconciledShards && (await onlyStatusSince(applied, fetched.revision));
         let partial = false;
         if (!skip) {
           const revision = await contentRevision(source.gitDir, fetched.revision, statusFolder, {
             signal,
           });
-          const result = await reconciler.reconcile(fetched.snapshot, revision);
+          const result = await reconcileHeld(fetched.snapshot, revision, owned);
+          reconciledShards = shardsNow;
           const changed = await commitStatus({
             source,
             files: result.statusFiles,
@@ -238,6 +319,43 @@ function watchedFolder(ctx: CommandContext, options: OptionsOf<"run">): string {
     );
   }
   return folder;
+}
+
+/**
+ * One pass over the shards this replica holds, one reconcile per shard (each with its own
+ * inventory), merged into one result so that the status is committed once.
+ */
+async function reconcileShards(
+  ctx: CommandContext,
+  reconciler: Reconciler,
+  snapshot: Snapshot,
+  revision: string,
+  owned: readonly number[],
+  leases: ShardLeases,
+): Promise<ReconcileResult> {
+  const count = leases.shardCount;
+  const merged: ReconcileResult = {
+    applied: true,
+    statusFiles: new Map(),
+    failed: [],
+    pruned: [],
+    unreachable: new Map(),
+    reverted: [],
+  };
+  for (const index of owned) {
+    const result = await reconciler.reconcile(snapshot, revision, { index, count });
+    ctx.logger.info(
+      `shard ${index + 1}/${count}: ${result.statusFiles.size} bindings reconciled` +
+        (result.failed.length > 0 ? `, not bound: ${result.failed.join(", ")}` : ""),
+    );
+    merged.applied &&= result.applied;
+    for (const [file, text] of result.statusFiles) merged.statusFiles.set(file, text);
+    merged.failed.push(...result.failed);
+    merged.pruned.push(...result.pruned);
+    merged.reverted.push(...result.reverted);
+    for (const [cluster, why] of result.unreachable) merged.unreachable.set(cluster, why);
+  }
+  return merged;
 }
 
 /** Logs the clusters a reconcile could not reach (its other clusters were reconciled); true when any. */

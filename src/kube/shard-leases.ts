@@ -1,0 +1,286 @@
+import { createHash } from "node:crypto";
+import type { Logger } from "pino";
+import { sleep, systemClock, type Clock } from "./clock.js";
+import type { KubeClient, KubeObject } from "./kube-client.js";
+import { isKubeError } from "./kube-error.js";
+import { microTime } from "./leader-election.js";
+import { getOrUndefined } from "./not-found.js";
+
+export interface ShardLeaseOptions {
+  client: Pick<KubeClient, "get" | "create" | "update" | "list" | "delete">;
+  namespace: string;
+  /** The group's name: its Leases are `<id>-shard-<i>` and `<id>-member-<hash>`. */
+  id: string;
+  /** How many shards the work is split into. */
+  shards: number;
+  /** Who this replica is (unique per replica, e.g. the pod name). */
+  identity: string;
+  /** Default 15 s, as client-go's leader election. */
+  leaseDurationMs?: number;
+  /** A shard not renewed within this long is given up here. Default 10 s. */
+  renewDeadlineMs?: number;
+  /** Between rounds. Default 2 s. */
+  retryPeriodMs?: number;
+  logger: Logger;
+  now?: () => Date;
+  clock?: Clock;
+}
+
+interface LeaseSpec {
+  holderIdentity?: string;
+  leaseDurationSeconds?: number;
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
+}
+
+const groupLabel = "bindops.dev/shard-group";
+const roleLabel = "bindops.dev/shard-lease";
+
+/**
+ * Splits work into a fixed number of shards among the replicas that are alive, as Argo CD shards
+ * its application controller, with one `coordination.k8s.io/v1` Lease per shard. Each replica
+ * also renews a member Lease, so every replica counts the live ones and aims at its fair share,
+ * `ceil(shards / replicas)`: it takes a free or expired shard while below it (one per round) and
+ * gives one back while above it, so a dead replica's shards are taken over once its Leases expire
+ * and a new replica gets shards from the others. Expiry is judged as client-go judges it: by how
+ * long a Lease has not changed on this replica's own clock, never by comparing clocks. A shard
+ * this replica could not renew within the renew deadline is dropped here before its Lease can
+ * expire, so no two replicas work a shard at once; every write carries the Lease's
+ * resourceVersion, so two replicas never both take one.
+ */
+export class ShardLeases {
+  private readonly leaseDurationMs: number;
+  private readonly renewDeadlineMs: number;
+  private readonly retryPeriodMs: number;
+  private readonly now: () => Date;
+  private readonly clock: Clock;
+  /** Shards held here, with when each was last renewed (monotonic). */
+  private readonly held = new Map<number, number>();
+  /** When each Lease was last seen to change, and what it held then. */
+  private readonly observed = new Map<string, { at: number; record: string }>();
+  private readonly memberName: string;
+
+  constructor(private readonly options: ShardLeaseOptions) {
+    this.leaseDurationMs = options.leaseDurationMs ?? 15_000;
+    this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
+    this.retryPeriodMs = options.retryPeriodMs ?? 2_000;
+    if (this.renewDeadlineMs >= this.leaseDurationMs) {
+      throw new Error("the renew deadline must be shorter than the lease duration");
+    }
+    this.now = options.now ?? (() => new Date());
+    this.clock = options.clock ?? systemClock;
+    const digest = createHash("sha256").update(options.identity).digest("hex").slice(0, 12);
+    this.memberName = `${options.id}-member-${digest}`;
+  }
+
+  /** How many shards the work is split into. */
+  get shardCount(): number {
+    return this.options.shards;
+  }
+
+  /** The shards this replica holds now, in order. */
+  owned(): number[] {
+    return [...this.held.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * Takes part until `signal` aborts, calling `onChange` whenever the held shards change; then
+   * gives every shard back and leaves the group, so the others take over at once.
+   */
+  async run(signal: AbortSignal, onChange: (owned: number[]) => void): Promise<void> {
+    const log = this.options.logger;
+    while (!signal.aborted) {
+      const before = this.owned().join(",");
+      try {
+        await this.round(signal);
+      } catch (error) {
+        if (!signal.aborted) log.warn({ err: error }, "shard leases: round failed");
+      }
+      this.dropUnrenewed();
+      if (this.owned().join(",") !== before) {
+        log.info({ shards: this.owned() }, `holding shards ${this.describe()}`);
+        onChange(this.owned());
+      }
+      await sleep(this.clock, this.retryPeriodMs * (1 + Math.random() * 0.2), signal).catch(
+        () => undefined,
+      );
+    }
+    const released = this.owned();
+    this.held.clear();
+    if (released.length > 0) onChange([]);
+    await Promise.all(released.map((shard) => this.release(shard).catch(() => undefined)));
+    await this.options.client.delete({ ...this.leaseRef(this.memberName) }).catch(() => undefined);
+    log.info({ shards: released }, "shard leases released");
+  }
+
+  /** `1/3 and 3/3` (1-based): for people. */
+  describe(shards = this.owned()): string {
+    if (shards.length === 0) return "none";
+    return shards.map((s) => `${s + 1}/${this.options.shards}`).join(", ");
+  }
+
+  private async round(signal: AbortSignal): Promise<void> {
+    const { client, namespace, id, identity, shards } = this.options;
+    const call = { signal };
+    await this.renewMember(signal);
+    const leases = await client.list(
+      {
+        apiVersion: "coordination.k8s.io/v1",
+        kind: "Lease",
+        namespace,
+        labelSelector: `${groupLabel}=${id}`,
+      },
+      call,
+    );
+    const byName = new Map(leases.items.map((l) => [l.metadata.name, l]));
+    const members = leases.items.filter((l) => l.metadata.labels?.[roleLabel] === "member");
+    const alive = members.filter((l) => !this.expired(l)).length;
+    // Members gone long ago (replicas that were replaced) are cleaned up.
+    for (const member of members) {
+      if (this.expired(member, 5)) {
+        await client.delete(this.leaseRef(member.metadata.name), call).catch(() => undefined);
+        this.observed.delete(member.metadata.name);
+      }
+    }
+    const target = Math.ceil(shards / Math.max(1, alive));
+
+    const free: number[] = [];
+    const start = parseInt(this.memberName.slice(-6), 16) % shards;
+    for (let k = 0; k < shards; k++) {
+      const shard = (start + k) % shards;
+      const lease = byName.get(this.shardName(shard));
+      const holder = (lease?.spec as LeaseSpec | undefined)?.holderIdentity;
+      if (lease && holder === identity && this.held.has(shard)) {
+        if (await this.write(shard, lease, signal)) this.held.set(shard, this.clock.now());
+      } else if (!lease || !holder || this.expired(lease) || holder === identity) {
+        free.push(shard);
+      } else if (this.held.has(shard)) {
+        // Another replica holds it: it expired here before and was taken.
+        this.held.delete(shard);
+      }
+    }
+    if (this.held.size > target) {
+      const extra = Math.max(...this.held.keys());
+      this.held.delete(extra);
+      await this.release(extra);
+      this.options.logger.info(
+        `gave shard ${extra + 1}/${shards} back: ${alive} replicas share ${shards} shards`,
+      );
+    } else if (this.held.size < target && free.length > 0) {
+      const shard = free[0]!;
+      if (await this.write(shard, byName.get(this.shardName(shard)), signal)) {
+        this.held.set(shard, this.clock.now());
+      }
+    }
+  }
+
+  /** A shard this replica has not renewed within the renew deadline is no longer worked here. */
+  private dropUnrenewed(): void {
+    for (const [shard, renewed] of this.held) {
+      if (this.clock.now() - renewed >= this.renewDeadlineMs) {
+        this.held.delete(shard);
+        this.options.logger.error(
+          `shard ${shard + 1}/${this.options.shards} could not be renewed: stopped working it`,
+        );
+      }
+    }
+  }
+
+  /** Whether a Lease has not changed for its duration (times `factor`), as seen from here. */
+  private expired(lease: KubeObject, factor = 1): boolean {
+    const spec = (lease.spec ?? {}) as LeaseSpec;
+    if (spec.holderIdentity === this.options.identity) return false;
+    const record = JSON.stringify(spec);
+    const seen = this.observed.get(lease.metadata.name);
+    if (seen?.record !== record) {
+      this.observed.set(lease.metadata.name, { at: this.clock.now(), record });
+      return false;
+    }
+    const duration = (spec.leaseDurationSeconds ?? this.leaseDurationMs / 1000) * 1000;
+    return this.clock.now() - seen.at > duration * factor;
+  }
+
+  /** Takes or renews a shard's Lease; false when another replica got there first. */
+  private async write(
+    shard: number,
+    existing: KubeObject | undefined,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const { client, identity } = this.options;
+    const now = microTime(this.now());
+    const spec = (existing?.spec ?? {}) as LeaseSpec;
+    const ours = spec.holderIdentity === identity;
+    const next: LeaseSpec = {
+      holderIdentity: identity,
+      leaseDurationSeconds: Math.round(this.leaseDurationMs / 1000),
+      acquireTime: ours ? (spec.acquireTime ?? now) : now,
+      renewTime: now,
+      leaseTransitions: (spec.leaseTransitions ?? 0) + (ours || !existing ? 0 : 1),
+    };
+    try {
+      if (existing) await client.update({ ...existing, spec: next }, { signal });
+      else {
+        await client.create(
+          { ...this.leaseRef(this.shardName(shard), "shard"), spec: next },
+          { signal },
+        );
+      }
+      if (!ours) {
+        this.options.logger.info(`took shard ${shard + 1}/${this.options.shards}`);
+      }
+      return true;
+    } catch (error) {
+      if (isKubeError(error, "Conflict") || signal.aborted) return false;
+      throw error;
+    }
+  }
+
+  private async renewMember(signal: AbortSignal): Promise<void> {
+    const { client, identity } = this.options;
+    const ref = this.leaseRef(this.memberName, "member");
+    const spec: LeaseSpec = {
+      holderIdentity: identity,
+      leaseDurationSeconds: Math.round(this.leaseDurationMs / 1000),
+      renewTime: microTime(this.now()),
+    };
+    const existing = await getOrUndefined(client, ref, { signal });
+    if (existing) await client.update({ ...existing, spec }, { signal });
+    else await client.create({ ...ref, spec }, { signal });
+  }
+
+  private async release(shard: number): Promise<void> {
+    const { client, identity } = this.options;
+    const ref = this.leaseRef(this.shardName(shard));
+    const existing = await client.get(ref);
+    const spec = (existing.spec ?? {}) as LeaseSpec;
+    if (spec.holderIdentity !== identity) return;
+    await client.update({
+      ...existing,
+      spec: {
+        ...spec,
+        holderIdentity: "",
+        leaseDurationSeconds: 1,
+        renewTime: microTime(this.now()),
+      },
+    });
+  }
+
+  private shardName(shard: number): string {
+    return `${this.options.id}-shard-${shard}`;
+  }
+
+  private leaseRef(name: string, role?: "shard" | "member") {
+    return {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      namespace: this.options.namespace,
+      name,
+      metadata: {
+        name,
+        namespace: this.options.namespace,
+        ...(role ? { labels: { [groupLabel]: this.options.id, [roleLabel]: role } } : {}),
+      },
+    };
+  }
+}
