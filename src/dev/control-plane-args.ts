@@ -83,6 +83,11 @@ export const controlPlaneArgs = {
       `--service-account-issuer=${serviceAccountIssuer}`,
       "--service-cluster-ip-range=10.0.0.0/24",
       "--profiling=false",
+      // What bindops's own service accounts do, for checking deploy/'s RBAC against it.
+      `--audit-policy-file=${paths.auditPolicy(cluster.name)}`,
+      `--audit-log-path=${paths.auditLog(cluster.name)}`,
+      "--audit-log-maxsize=20",
+      "--audit-log-maxbackup=1",
     ];
   },
 
@@ -105,3 +110,17 @@ export const controlPlaneArgs = {
     ];
   },
 };
+
+/**
+ * The API servers' audit policy: request metadata (who, verb, resource, name, response code) of
+ * the service accounts in namespace `bindops-system`, where bindops runs in a cluster; nothing of
+ * anyone else, so the log stays small.
+ */
+export const devAuditPolicy = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: Metadata
+    userGroups: ["system:serviceaccounts:bindops-system"]
+  - level: None
+`;

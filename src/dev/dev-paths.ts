@@ -32,6 +32,10 @@ export interface DevPaths {
   serviceAccountKey(cluster: string): string;
   serviceAccountPublicKey(cluster: string): string;
   tokenFile(cluster: string): string;
+  /** The API server's audit policy: what service accounts of `bindops-system` do. */
+  auditPolicy(cluster: string): string;
+  /** Where the API server writes that audit log (JSON lines). */
+  auditLog(cluster: string): string;
   /** The controller manager's own copy, so users may edit theirs freely. */
   controllerManagerKubeconfig(cluster: string): string;
   /** `<state>/<cluster>.kubeconfig`: the layout `--kubeconfig-dir` reads. */
@@ -67,6 +71,8 @@ export function devPaths(stateDir: string): DevPaths {
     serviceAccountKey: (cluster) => path.join(clusterDir(cluster), "service-account.key"),
     serviceAccountPublicKey: (cluster) => path.join(clusterDir(cluster), "service-account.pub"),
     tokenFile: (cluster) => path.join(clusterDir(cluster), "tokens.csv"),
+    auditPolicy: (cluster) => path.join(clusterDir(cluster), "audit-policy.yaml"),
+    auditLog: (cluster) => path.join(clusterDir(cluster), "audit.log"),
     controllerManagerKubeconfig: (cluster) =>
       path.join(clusterDir(cluster), "controller-manager.kubeconfig"),
     kubeconfig: (cluster) => path.join(stateDir, `${cluster}.kubeconfig`),

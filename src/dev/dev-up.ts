@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { pid } from "node:process";
 import { BindopsError } from "../core/errors.js";
 import { withStateLock } from "./with-state-lock.js";
-import { controlPlaneArgs } from "./control-plane-args.js";
+import { controlPlaneArgs, devAuditPolicy } from "./control-plane-args.js";
 import { devCluster, writeKubeconfig, type DevCluster } from "./dev-cluster.js";
 import { devPaths, type DevPaths } from "./dev-paths.js";
 import { loadKubeConfig } from "../kube/load-kube-config.js";
@@ -129,6 +129,7 @@ async function up(options: DevUpOptions, names: string[]): Promise<DevUpResult> 
   const clusters = await Promise.all(
     records.map(async (record) => {
       const cluster = await devCluster(paths, record);
+      await writeFile(paths.auditPolicy(record.name), devAuditPolicy, { mode: 0o644 });
       await writeKubeconfig(paths.controllerManagerKubeconfig(record.name), cluster);
       await writeKubeconfig(cluster.kubeconfigPath, cluster);
       return cluster;

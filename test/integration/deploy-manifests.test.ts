@@ -95,7 +95,7 @@ describe("deploy/base: the in-cluster manifests (real API server)", function () 
     assert.equal(spec.template.spec.containers[0]!.securityContext.readOnlyRootFilesystem, true);
   });
 
-  it("grants bindops in its own cluster only its Lease and events", () => {
+  it("grants bindops in its own cluster only its Lease", () => {
     const role = baseObjects().find((o) => o.kind === "Role") as KubeObject & {
       rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
     };
@@ -103,8 +103,6 @@ describe("deploy/base: the in-cluster manifests (real API server)", function () 
       r.resources.flatMap((res) => r.verbs.map((v) => `${r.apiGroups.join()}/${res}:${v}`)),
     );
     assert.deepEqual(grants.sort(), [
-      "/events:create",
-      "/events:patch",
       "coordination.k8s.io/leases:create",
       "coordination.k8s.io/leases:get",
       "coordination.k8s.io/leases:update",
