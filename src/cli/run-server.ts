@@ -142,9 +142,7 @@ export async function runAsLeader(
     namespace: options.leaderElectionNamespace,
     name: options.leaderElectionId,
     identity,
-    leaseDurationMs: parseSeconds(options.leaseDuration, "--lease-duration") * 1000,
-    renewDeadlineMs: parseSeconds(options.renewDeadline, "--renew-deadline") * 1000,
-    retryPeriodMs: parseSeconds(options.retryPeriod, "--retry-period") * 1000,
+    ...leaseTimings(options),
     logger: ctx.logger.child({ identity }),
   });
   ctx.logger.info(
@@ -159,6 +157,15 @@ export async function runAsLeader(
   } finally {
     cluster.client.close();
   }
+}
+
+/** `--lease-duration`, `--renew-deadline` and `--retry-period`, in milliseconds. */
+function leaseTimings(options: OptionsOf<"run">) {
+  return {
+    leaseDurationMs: parseSeconds(options.leaseDuration, "--lease-duration") * 1000,
+    renewDeadlineMs: parseSeconds(options.renewDeadline, "--renew-deadline") * 1000,
+    retryPeriodMs: parseSeconds(options.retryPeriod, "--retry-period") * 1000,
+  };
 }
 
 /** Who this replica is in Leases: the pod's name, else host, process and a random suffix. */
@@ -187,9 +194,7 @@ export async function runSharded(
     id: options.leaderElectionId,
     shards: count,
     identity,
-    leaseDurationMs: parseSeconds(options.leaseDuration, "--lease-duration") * 1000,
-    renewDeadlineMs: parseSeconds(options.renewDeadline, "--renew-deadline") * 1000,
-    retryPeriodMs: parseSeconds(options.retryPeriod, "--retry-period") * 1000,
+    ...leaseTimings(options),
     logger: ctx.logger.child({ identity }),
   });
   ctx.logger.info(

@@ -23,7 +23,8 @@ export interface LeaderElectionOptions {
   clock?: Clock;
 }
 
-interface LeaseSpec {
+/** The spec of a `coordination.k8s.io/v1` Lease. */
+export interface LeaseSpec {
   holderIdentity?: string;
   leaseDurationSeconds?: number;
   acquireTime?: string;

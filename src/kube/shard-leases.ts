@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { sleep, systemClock, type Clock } from "./clock.js";
 import type { KubeClient, KubeObject } from "./kube-client.js";
 import { isKubeError } from "./kube-error.js";
-import { microTime } from "./leader-election.js";
+import { microTime, type LeaseSpec } from "./leader-election.js";
 import { getOrUndefined } from "./not-found.js";
 
 export interface ShardLeaseOptions {
@@ -24,14 +24,6 @@ export interface ShardLeaseOptions {
   logger: Logger;
   now?: () => Date;
   clock?: Clock;
-}
-
-interface LeaseSpec {
-  holderIdentity?: string;
-  leaseDurationSeconds?: number;
-  acquireTime?: string;
-  renewTime?: string;
-  leaseTransitions?: number;
 }
 
 const groupLabel = "bindops.dev/shard-group";

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,10 +9,10 @@ import type { KubeObject } from "../../src/kube/kube-client.js";
 import { getOrUndefined } from "../../src/kube/not-found.js";
 import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
 import { eventually } from "../support/eventually.js";
+import { examplesRemote, hermeticGitEnv } from "../support/examples-remote.js";
 import { repoRoot } from "../support/repo-root.js";
 import { RunProcess } from "../support/run-process.js";
 
-const hermetic = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
 const namespace = "bindops-system";
 const user = `system:serviceaccount:${namespace}:bindops`;
 
@@ -66,8 +65,6 @@ describe("deploy/ RBAC against the calls bindops makes (real API server audit lo
   let auditLog: string;
   let provider: ConnectedCluster;
   const running: RunProcess[] = [];
-  const git = (cwd: string, ...args: string[]) =>
-    execFileSync("git", args, { cwd, env: hermetic }).toString("utf8").trim();
 
   const calls = (): Call[] =>
     readFileSync(auditLog, "utf8")
@@ -112,7 +109,7 @@ describe("deploy/ RBAC against the calls bindops makes (real API server audit lo
         "60",
         ...args,
       ],
-      { ...hermetic, BINDOPS_CACHE_DIR: path.join(dir, "cache") },
+      { ...hermeticGitEnv, BINDOPS_CACHE_DIR: path.join(dir, "cache") },
     );
     running.push(p);
     await eventually(
@@ -193,24 +190,7 @@ describe("deploy/ RBAC against the calls bindops makes (real API server audit lo
       }),
     );
 
-    remote = path.join(dir, "remote.git");
-    const work = path.join(dir, "work");
-    git(dir, "init", "-q", "--bare", "-b", "main", remote);
-    cpSync(path.join(repoRoot, "examples"), work, { recursive: true });
-    git(work, "init", "-q", "-b", "main");
-    git(work, "add", "-A");
-    git(
-      work,
-      "-c",
-      "user.name=dev",
-      "-c",
-      "user.email=dev@example.invalid",
-      "commit",
-      "-qm",
-      "bindings",
-    );
-    git(work, "remote", "add", "origin", remote);
-    git(work, "push", "-q", "origin", "main");
+    remote = examplesRemote(dir).remote;
   });
   after(async () => {
     for (const p of running) {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { bindingShardKey, shardOf } from "../../src/core/shard-of.js";
@@ -10,10 +9,15 @@ import { objectRefOf } from "../../src/kube/object-ref-of.js";
 import { parseInventory } from "../../src/plan/inventory.js";
 import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
 import { eventually } from "../support/eventually.js";
+import {
+  examplesRemote,
+  git,
+  hermeticGitEnv,
+  type ExamplesRemote,
+} from "../support/examples-remote.js";
 import { repoRoot } from "../support/repo-root.js";
 import { RunProcess } from "../support/run-process.js";
 
-const hermetic = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
 const shards = 3;
 const leaseId = "shards-test";
 
@@ -26,11 +30,10 @@ describe("bindops run --shards: replicas share the bindings (real API servers, r
   let dir: string;
   let remote: string;
   let work: string;
+  let repo: ExamplesRemote;
   let kubeconfigDir: string;
   let provider: ConnectedCluster;
   const replicas: RunProcess[] = [];
-  const git = (cwd: string, ...args: string[]) =>
-    execFileSync("git", args, { cwd, env: hermetic }).toString("utf8").trim();
   const ordersBinding = readFileSync(
     path.join(repoRoot, "examples/consumers/orders/bindings/orders-db.yaml"),
     "utf8",
@@ -43,21 +46,7 @@ describe("bindops run --shards: replicas share the bindings (real API servers, r
         .replace("- name: orders", `- name: ${name}`)
         .replace("app: orders", `app: ${name}`),
     );
-  const push = (message: string) => {
-    git(work, "pull", "-q", "--rebase", "origin", "main");
-    git(work, "add", "-A");
-    git(
-      work,
-      "-c",
-      "user.name=dev",
-      "-c",
-      "user.email=dev@example.invalid",
-      "commit",
-      "-qm",
-      message,
-    );
-    git(work, "push", "-q", "origin", "main");
-  };
+
   const inventory = async (shard: number) =>
     parseInventory(
       await getOrUndefined(provider.client, {
@@ -116,7 +105,11 @@ describe("bindops run --shards: replicas share the bindings (real API servers, r
         "--metrics-addr",
         "127.0.0.1:0",
       ],
-      { ...hermetic, BINDOPS_CACHE_DIR: path.join(dir, `cache-${identity}`), POD_NAME: identity },
+      {
+        ...hermeticGitEnv,
+        BINDOPS_CACHE_DIR: path.join(dir, `cache-${identity}`),
+        POD_NAME: identity,
+      },
     );
     replicas.push(replica);
     return replica;
@@ -132,26 +125,12 @@ describe("bindops run --shards: replicas share the bindings (real API servers, r
       metadata: { name: "bindops-system" },
     });
     dir = mkdtempSync(path.join(tmpdir(), "bindops-shards-"));
-    remote = path.join(dir, "remote.git");
-    work = path.join(dir, "work");
-    git(dir, "init", "-q", "--bare", "-b", "main", remote);
-    cpSync(path.join(repoRoot, "examples"), work, { recursive: true });
-    mkdirSync(path.join(work, "consumers/apps/bindings"), { recursive: true });
-    for (let i = 1; i <= 28; i++) writeBinding(`app-${String(i).padStart(2, "0")}`);
-    git(work, "init", "-q", "-b", "main");
-    git(work, "remote", "add", "origin", remote);
-    git(work, "add", "-A");
-    git(
-      work,
-      "-c",
-      "user.name=dev",
-      "-c",
-      "user.email=dev@example.invalid",
-      "commit",
-      "-qm",
-      "30 bindings",
-    );
-    git(work, "push", "-q", "origin", "main");
+    repo = examplesRemote(dir, (copy) => {
+      work = copy;
+      mkdirSync(path.join(copy, "consumers/apps/bindings"), { recursive: true });
+      for (let i = 1; i <= 28; i++) writeBinding(`app-${String(i).padStart(2, "0")}`);
+    });
+    remote = repo.remote;
   });
   after(async () => {
     for (const r of replicas) {
@@ -237,7 +216,7 @@ describe("bindops run --shards: replicas share the bindings (real API servers, r
       if (shardOf(bindingShardKey("consumer", `late-${i}`), shards) === 1) name = `late-${i}`;
     }
     writeBinding(name);
-    push(`bind ${name}`);
+    repo.push(`bind ${name}`);
     await eventually(
       `${name}, of the taken-over shard, applied`,
       async () => ((await inventory(1)).includes(name) ? true : undefined),
