@@ -47,6 +47,9 @@ export function nonManifestFiles(
           if (path !== undefined && files.has(path)) found.set(path, "kustomize-patch");
         }
       }
+    } else if ((chartName.test(file) || valuesName.test(file)) && isManifest(bytes)) {
+      // A ConfigMap in values.yaml is validated: skipping it would hide its errors.
+      continue;
     } else if (chartName.test(file)) {
       found.set(file, "helm-chart");
     } else if (valuesName.test(file)) {
@@ -64,6 +67,23 @@ export function nonManifestFiles(
   }
   return found;
 }
+
+/**
+ * Whether a file named like Helm's (`Chart.yaml`, `values*.yaml`) is a Kubernetes manifest all
+ * the same: `apiVersion`, `kind` and `metadata` at the top level. Chart.yaml has no `kind`, and
+ * a values file may have a `kind` (a chart's choice of workload) but not all three.
+ */
+function isManifest(bytes: SnapshotFile): boolean {
+  if (!isReadable(bytes)) return false;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  return topLevel.apiVersion.test(text) && topLevel.kind.test(text) && topLevel.metadata.test(text);
+}
+
+const topLevel = {
+  apiVersion: /^(?:apiVersion|"apiVersion"):[ \t]*\S/m,
+  kind: /^(?:kind|"kind"):[ \t]*\S/m,
+  metadata: /^(?:metadata|"metadata"):/m,
+};
 
 /** The patch file paths a kustomization lists, relative to its folder. */
 function patchesOf(bytes: Uint8Array): string[] {

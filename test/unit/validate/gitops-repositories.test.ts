@@ -113,6 +113,35 @@ describe("validate on GitOps repositories", () => {
     }
   });
 
+  it("validates a manifest named like a Helm file (values.yaml, Chart.yaml) outside what Helm reads", async () => {
+    const repo = tempRepo({
+      "app/values.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: values\ndat: {}\n",
+      "app/values-prod.yaml":
+        "# a ConfigMap\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: prod}\ndata: {a: 1}\n",
+      "app/Chart.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: chart}\nbinaryData: 3\n",
+      // A chart whose values choose a workload kind: still values, skipped.
+      "charts/agent/Chart.yaml": "apiVersion: v2\nname: agent\nversion: 1.0.0\n",
+      "charts/agent/values.yaml": "apiVersion: apps/v1\nkind: DaemonSet\nimage: {tag: ''}\n",
+    });
+    try {
+      const report = await validate(readFolderSnapshot(repo.root), { toolVersion: "test" });
+      assert.deepEqual(
+        report.findings.map((f) => `${f.location.file}:${f.location.line} [${f.rule}]`),
+        [
+          "app/Chart.yaml:4 [schema]",
+          "app/values-prod.yaml:5 [schema]",
+          "app/values.yaml:5 [schema]",
+        ],
+      );
+      assert.deepEqual(Object.fromEntries((report.skipped ?? []).map((s) => [s.kind, s.files])), {
+        "helm-chart": ["charts/agent/Chart.yaml"],
+        "helm-values": ["charts/agent/values.yaml"],
+      });
+    } finally {
+      repo.remove();
+    }
+  });
+
   it("still validates a bindops templates/ folder, and manifests a kustomization lists", async () => {
     const repo = tempRepo({
       "providers/p/templates/t.yaml":
