@@ -23,6 +23,14 @@ const valuesName = /(?:^|\/)values[^/]*\.ya?ml$/i;
 /** Go template actions: `{{ .Values.x }}`, `{{- include ... }}`, `{{ if ... }}`, comments. */
 const templateAction = /\{\{-?\s*(?:[.$/]|[a-z]+\b)/;
 
+/**
+ * Outside a chart (a `templates/` folder with no Chart.yaml above it in the files read), only
+ * actions that use Helm's objects or functions make a Helm template: a PrometheusRule's
+ * `{{ $labels.instance }}` is the rule's own text, and the manifest is validated.
+ */
+const helmAction =
+  /\{\{-?\s*(?:(?:include|template|define|tpl|toYaml|required)\b|[^}]*\.(?:Values|Release|Chart|Capabilities|Files|Template)\b)/;
+
 const folderOf = (file: string): string => file.slice(0, file.lastIndexOf("/") + 1);
 
 /**
@@ -57,10 +65,12 @@ export function nonManifestFiles(
       found.set(file, "helm-values");
     } else if (
       isReadable(bytes) &&
-      (inChart(file) || /(?:^|\/)templates\//.test(file)) &&
-      templateAction.test(
-        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"),
-      )
+      (inChart(file)
+        ? templateAction
+        : /(?:^|\/)templates\//.test(file)
+          ? helmAction
+          : undefined
+      )?.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"))
     ) {
       found.set(file, "helm-template");
     }

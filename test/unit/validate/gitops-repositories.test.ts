@@ -142,6 +142,46 @@ describe("validate on GitOps repositories", () => {
     }
   });
 
+  it("outside a chart, a templates/ file is Helm's only if it uses Helm: alert templates are validated", async () => {
+    const rule = [
+      "apiVersion: monitoring.coreos.com/v1",
+      "kind: PrometheusRule",
+      "metadata: {name: node}",
+      "spec:",
+      "  groups:",
+      "  - name: node",
+      "    rules:",
+      "    - alert: NodeDown",
+      "      expr: up == 0",
+      "      annotations:",
+      '        summary: "{{ $labels.instance }} is down"',
+      "",
+    ].join("\n");
+    const repo = tempRepo({
+      "monitoring/templates/rules.yaml": rule,
+      "monitoring/templates/alerts.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: alerts}\ndata:\n  text: |\n    {{ range .Alerts }}{{ .Labels.alertname }}{{ end }}\n",
+      "vendored/templates/service.yaml":
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n",
+      "vendored/templates/helpers.yaml": '{{- define "x.name" -}}x{{- end }}\n',
+    });
+    try {
+      const report = await validate(readFolderSnapshot(repo.root), { toolVersion: "test" });
+      assert.deepEqual(
+        report.findings.map((f) => `${f.location.file} [${f.rule}]`),
+        ["monitoring/templates/rules.yaml [unknown-kind]"],
+      );
+      assert.deepEqual(Object.fromEntries((report.skipped ?? []).map((s) => [s.kind, s.files])), {
+        "helm-template": [
+          "vendored/templates/helpers.yaml",
+          "vendored/templates/service.yaml",
+        ],
+      });
+    } finally {
+      repo.remove();
+    }
+  });
+
   it("still validates a bindops templates/ folder, and manifests a kustomization lists", async () => {
     const repo = tempRepo({
       "providers/p/templates/t.yaml":
