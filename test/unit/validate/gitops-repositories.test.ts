@@ -172,10 +172,7 @@ describe("validate on GitOps repositories", () => {
         ["monitoring/templates/rules.yaml [unknown-kind]"],
       );
       assert.deepEqual(Object.fromEntries((report.skipped ?? []).map((s) => [s.kind, s.files])), {
-        "helm-template": [
-          "vendored/templates/helpers.yaml",
-          "vendored/templates/service.yaml",
-        ],
+        "helm-template": ["vendored/templates/helpers.yaml", "vendored/templates/service.yaml"],
       });
     } finally {
       repo.remove();
