@@ -11,7 +11,8 @@ export const nonManifestKinds: Record<NonManifestKind, string> = {
     "kustomization files (validate what they make: `kustomize build DIR | bindops validate -`)",
   "kustomize-patch":
     "kustomize patches (partial objects; validate what `kustomize build DIR` writes)",
-  "helm-chart": "Helm Chart.yaml files",
+  "helm-chart":
+    "Helm chart files (Chart.yaml, requirements.yaml, values.schema.json, files a chart reads)",
   "helm-values": "Helm values files",
   "helm-template":
     "Helm templates (they need rendering: `helm template CHART | bindops validate -`)",
@@ -46,6 +47,16 @@ export function nonManifestFiles(
   const found = new Map<string, NonManifestKind>();
   const charts = [...files.keys()].filter((f) => chartName.test(f)).map(folderOf);
   const inChart = (file: string) => charts.some((chart) => file.startsWith(chart));
+  /** The path inside the innermost chart holding the file (a subchart has its own Chart.yaml). */
+  const inChartPath = (file: string): string | undefined => {
+    let longest: string | undefined;
+    for (const chart of charts) {
+      if (file.startsWith(chart) && (longest === undefined || chart.length > longest.length)) {
+        longest = chart;
+      }
+    }
+    return longest === undefined ? undefined : file.slice(longest.length);
+  };
   for (const [file, bytes] of files) {
     if (kustomizationName.test(file)) {
       found.set(file, "kustomization");
@@ -73,6 +84,10 @@ export function nonManifestFiles(
       )?.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"))
     ) {
       found.set(file, "helm-template");
+    } else if (isChartFile(inChartPath(file)) && !isManifest(bytes)) {
+      // A chart's own files beside its templates: values.schema.json, requirements.yaml, the
+      // values files of chart-testing's ci/ folder, files the templates read.
+      found.set(file, /^ci\//.test(inChartPath(file)!) ? "helm-values" : "helm-chart");
     }
   }
   return found;
@@ -94,6 +109,11 @@ const topLevel = {
   kind: /^(?:kind|"kind"):[ \t]*\S/m,
   metadata: /^(?:metadata|"metadata"):/m,
 };
+
+/** A file of a chart outside its `templates/` and `crds/` (which hold manifests), by its path in the chart. */
+function isChartFile(inChart: string | undefined): boolean {
+  return inChart !== undefined && !/^(?:templates|crds)\//.test(inChart);
+}
 
 /** The patch file paths a kustomization lists, relative to its folder. */
 function patchesOf(bytes: Uint8Array): string[] {

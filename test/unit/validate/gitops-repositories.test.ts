@@ -179,6 +179,38 @@ describe("validate on GitOps repositories", () => {
     }
   });
 
+  it("skips a chart's own files (values.schema.json, requirements.yaml, ci/ values), not its crds/ or a manifest in it", async () => {
+    const repo = tempRepo({
+      "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+      "charts/web/values.yaml": "replicaCount: 1\n",
+      "charts/web/values.schema.json":
+        '{"$schema": "https://json-schema.org/draft-07/schema#", "type": "object"}\n',
+      "charts/web/requirements.yaml": "dependencies:\n- name: redis\n  version: 17.x\n",
+      "charts/web/ci/test-values.yaml": "replicaCount: 2\n",
+      "charts/web/files/config.yaml": "listen: 8080\n",
+      "charts/web/crds/widget.yaml":
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: w}\n",
+      "charts/web/extra/configmap.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\ndat: {}\n",
+    });
+    try {
+      const report = await validate(readFolderSnapshot(repo.root), { toolVersion: "test" });
+      const files = [...new Set(report.findings.map((f) => f.location.file))].sort();
+      assert.deepEqual(files, ["charts/web/crds/widget.yaml", "charts/web/extra/configmap.yaml"]);
+      assert.deepEqual(Object.fromEntries((report.skipped ?? []).map((s) => [s.kind, s.files])), {
+        "helm-chart": [
+          "charts/web/Chart.yaml",
+          "charts/web/files/config.yaml",
+          "charts/web/requirements.yaml",
+          "charts/web/values.schema.json",
+        ],
+        "helm-values": ["charts/web/ci/test-values.yaml", "charts/web/values.yaml"],
+      });
+    } finally {
+      repo.remove();
+    }
+  });
+
   it("still validates a bindops templates/ folder, and manifests a kustomization lists", async () => {
     const repo = tempRepo({
       "providers/p/templates/t.yaml":
