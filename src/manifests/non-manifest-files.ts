@@ -3,7 +3,12 @@ import { isReadable, type SnapshotFile } from "../core/snapshot.js";
 
 /** A kind of YAML file that is not a Kubernetes manifest, as found in GitOps repositories. */
 export type NonManifestKind =
-  "kustomization" | "kustomize-patch" | "helm-chart" | "helm-values" | "helm-template";
+  | "kustomization"
+  | "kustomize-patch"
+  | "kustomize-config"
+  | "helm-chart"
+  | "helm-values"
+  | "helm-template";
 
 /** What each kind is, and what to do to validate what it produces; for the user's info line. */
 export const nonManifestKinds: Record<NonManifestKind, string> = {
@@ -11,6 +16,8 @@ export const nonManifestKinds: Record<NonManifestKind, string> = {
     "kustomization files (validate what they make: `kustomize build DIR | bindops validate -`)",
   "kustomize-patch":
     "kustomize patches (partial objects; validate what `kustomize build DIR` writes)",
+  "kustomize-config":
+    "kustomize configuration files (configurations, replacements, transformers, generators, openapi)",
   "helm-chart":
     "Helm chart files (Chart.yaml, requirements.yaml, values.schema.json, files a chart reads)",
   "helm-values": "Helm values files",
@@ -61,9 +68,15 @@ export function nonManifestFiles(
     if (kustomizationName.test(file)) {
       found.set(file, "kustomization");
       if (isReadable(bytes)) {
-        for (const patch of patchesOf(bytes)) {
-          const path = normalise(folderOf(file) + patch);
-          if (path !== undefined && files.has(path)) found.set(path, "kustomize-patch");
+        const listed = filesListedBy(bytes);
+        for (const [kind, paths] of [
+          ["kustomize-patch", listed.patches],
+          ["kustomize-config", listed.configs],
+        ] as const) {
+          for (const listedPath of paths) {
+            const path = normalise(folderOf(file) + listedPath);
+            if (path !== undefined && files.has(path)) found.set(path, kind);
+          }
         }
       }
     } else if ((chartName.test(file) || valuesName.test(file)) && isManifest(bytes)) {
@@ -115,29 +128,48 @@ function isChartFile(inChart: string | undefined): boolean {
   return inChart !== undefined && !/^(?:templates|crds)\//.test(inChart);
 }
 
-/** The patch file paths a kustomization lists, relative to its folder. */
-function patchesOf(bytes: Uint8Array): string[] {
+/**
+ * The files a kustomization lists, relative to its folder: its patches, and the files that
+ * configure kustomize itself (`configurations`, `replacements`, `transformers`, `generators`,
+ * `validators`, `crds`, `openapi`), which are not manifests.
+ */
+function filesListedBy(bytes: Uint8Array): { patches: string[]; configs: string[] } {
   let value: unknown;
   try {
     value = load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
   } catch {
-    return []; // a broken kustomization is kustomize's to report
+    return { patches: [], configs: [] }; // a broken kustomization is kustomize's to report
   }
-  if (typeof value !== "object" || value === null) return [];
+  if (typeof value !== "object" || value === null) return { patches: [], configs: [] };
   const record = value as Record<string, unknown>;
-  const paths: string[] = [];
-  const add = (entry: unknown) => {
-    if (typeof entry === "string") paths.push(entry);
-    else if (typeof entry === "object" && entry !== null) {
-      const path = (entry as Record<string, unknown>).path;
-      if (typeof path === "string") paths.push(path);
+  const pathsOf = (keys: readonly string[]): string[] => {
+    const paths: string[] = [];
+    const add = (entry: unknown) => {
+      if (typeof entry === "string") paths.push(entry);
+      else if (typeof entry === "object" && entry !== null) {
+        const path = (entry as Record<string, unknown>).path;
+        if (typeof path === "string") paths.push(path);
+      }
+    };
+    for (const key of keys) {
+      const listed = record[key];
+      if (Array.isArray(listed)) listed.forEach(add);
+      else add(listed);
     }
+    return paths;
   };
-  for (const key of ["patches", "patchesStrategicMerge", "patchesJson6902"]) {
-    const list = record[key];
-    if (Array.isArray(list)) list.forEach(add);
-  }
-  return paths;
+  return {
+    patches: pathsOf(["patches", "patchesStrategicMerge", "patchesJson6902"]),
+    configs: pathsOf([
+      "configurations",
+      "replacements",
+      "transformers",
+      "generators",
+      "validators",
+      "crds",
+      "openapi",
+    ]),
+  };
 }
 
 /** `a/./b/../c.yaml` as `a/c.yaml`; undefined when it leaves the root. */

@@ -211,6 +211,46 @@ describe("validate on GitOps repositories", () => {
     }
   });
 
+  it("skips the files that configure kustomize, as a kubebuilder project's config/ lists them", async () => {
+    const repo = tempRepo({
+      "config/crd/kustomization.yaml": [
+        "resources: [bases/example.com_widgets.yaml]",
+        "configurations: [kustomizeconfig.yaml]",
+        "",
+      ].join("\n"),
+      "config/crd/kustomizeconfig.yaml":
+        "nameReference:\n- kind: Service\n  version: v1\n  fieldSpecs:\n  - kind: CustomResourceDefinition\n    path: spec/conversion/webhook/clientConfig/service/name\n",
+      "config/crd/bases/example.com_widgets.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: w}\n",
+      "config/default/kustomization.yaml": [
+        "namePrefix: widget-",
+        "resources: [../crd]",
+        "replacements:",
+        "- path: replacements.yaml",
+        "transformers: [labels.yaml]",
+        "",
+      ].join("\n"),
+      "config/default/replacements.yaml":
+        "source: {kind: Service, name: webhook, fieldPath: metadata.name}\ntargets: []\n",
+      "config/default/labels.yaml":
+        "apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: labels}\nlabels: {app: widget}\nfieldSpecs: [{path: metadata/labels, create: true}]\n",
+    });
+    try {
+      const report = await validate(readFolderSnapshot(repo.root), { toolVersion: "test" });
+      assert.deepEqual(
+        report.findings.map((f) => `${f.location.file} [${f.rule}]`),
+        [],
+      );
+      assert.deepEqual((report.skipped ?? []).find((s) => s.kind === "kustomize-config")?.files, [
+        "config/crd/kustomizeconfig.yaml",
+        "config/default/labels.yaml",
+        "config/default/replacements.yaml",
+      ]);
+    } finally {
+      repo.remove();
+    }
+  });
+
   it("still validates a bindops templates/ folder, and manifests a kustomization lists", async () => {
     const repo = tempRepo({
       "providers/p/templates/t.yaml":
