@@ -12,7 +12,8 @@
  * printed, then the phases of one in-process run of `validate`. Run with
  * `npm run bench -- --docs 10000 --files 2000 --runs 5`; `--baseline DIR` adds another build of
  * bindops (DIR/dist/cli/main.js) as a subject, to compare before and after a change in one run;
- * `KUBECONFORM=path` adds kubeconform (schemas only) as a subject. Subjects take turns, run by
+ * `KUBECONFORM=path` adds kubeconform (schemas only, offline, against schemas of the corpus's
+ * ConfigMaps and custom resources written next to the corpus) as a subject. Subjects take turns, run by
  * run, so that other work on the machine slows them alike.
  */
 import { spawnSync } from "node:child_process";
@@ -24,6 +25,7 @@ import { parseArgs } from "node:util";
 import type { readFolderSnapshot as ReadFolderSnapshot } from "../src/git/read-folder-snapshot.js";
 import type { validate as Validate } from "../src/validate/validate.js";
 import { generateCorpus } from "./corpus.js";
+import { kubeconformSchemaLocation, writeKubeconformSchemas } from "./kubeconform-schemas.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -51,7 +53,7 @@ generateCorpus(corpus, docs, files);
 interface Subject {
   name: string;
   args: string[];
-  /** A program other than node (kubeconform): its peak RSS is not measured. */
+  /** A program other than node (kubeconform): its peak RSS is measured with /usr/bin/time. */
   program?: string;
   expectExit: number;
 }
@@ -82,12 +84,24 @@ if (values.baseline !== undefined) {
 
 const kubeconform = process.env.KUBECONFORM;
 if (kubeconform !== undefined && kubeconform !== "") {
-  // Schemas only, strict, as fast as it goes; kinds it has no schema for (ours, kube-bind's,
-  // CRDs') are skipped, so it does less than bindops here.
+  // Schemas only, strict, with 4 workers, offline: ConfigMaps and the examples' custom resources
+  // against schemas in a local folder; kinds it has no schema for (ours, kube-bind's) are skipped,
+  // so it does less than bindops here.
+  const schemas = path.join(path.dirname(corpus), `kubeconform-schemas`);
+  writeKubeconformSchemas(schemas, path.join(corpus, "providers/dbaas/crds"));
   subjects.push({
     name: "kubeconform -strict",
     program: kubeconform,
-    args: ["-strict", "-summary", "-ignore-missing-schemas", "-n", "4", corpus],
+    args: [
+      "-strict",
+      "-summary",
+      "-ignore-missing-schemas",
+      "-schema-location",
+      kubeconformSchemaLocation(schemas),
+      "-n",
+      "4",
+      corpus,
+    ],
     expectExit: 0,
   });
 }
@@ -155,21 +169,24 @@ function measureAll(list: readonly Subject[]): {
   const times = list.map((): number[] => []);
   const peaks = list.map(() => 0);
   const rssFile = path.join(tmpdir(), `bindops-bench-rss-${process.pid}`);
+  const gnuTime = "/usr/bin/time";
   for (let i = 0; i < runs + 1; i++) {
     list.forEach((subject, s) => {
       rmSync(rssFile, { force: true });
       const start = process.hrtime.bigint();
-      const child = spawnSync(
-        subject.program ?? process.execPath,
+      // Node subjects append their peak RSS to rssFile themselves; another program is measured by
+      // GNU time where the machine has it.
+      const [program, args] =
         subject.program === undefined
-          ? ["--import", path.join(repoRoot, "bench/rss.mjs"), ...subject.args]
-          : subject.args,
-        {
-          env: { ...process.env, BENCH_RSS_OUT: rssFile, NO_COLOR: "1" },
-          encoding: "utf8",
-          maxBuffer: 256 * 1024 * 1024,
-        },
-      );
+          ? [process.execPath, ["--import", path.join(repoRoot, "bench/rss.mjs"), ...subject.args]]
+          : existsSync(gnuTime)
+            ? [gnuTime, ["-f", "%M", "-a", "-o", rssFile, subject.program, ...subject.args]]
+            : [subject.program, subject.args];
+      const child = spawnSync(program, args, {
+        env: { ...process.env, BENCH_RSS_OUT: rssFile, NO_COLOR: "1" },
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+      });
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       if (child.status !== subject.expectExit) {
         throw new Error(
@@ -178,7 +195,7 @@ function measureAll(list: readonly Subject[]): {
       }
       if (i === 0) return; // warm the file cache
       times[s]!.push(ms);
-      if (subject.program !== undefined) return;
+      if (!existsSync(rssFile)) return;
       for (const line of readFileSync(rssFile, "utf8").split("\n")) {
         peaks[s] = Math.max(peaks[s]!, Number(line) || 0);
       }

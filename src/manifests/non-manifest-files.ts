@@ -3,7 +3,12 @@ import { isReadable, type SnapshotFile } from "../core/snapshot.js";
 
 /** A kind of YAML file that is not a Kubernetes manifest, as found in GitOps repositories. */
 export type NonManifestKind =
-  "kustomization" | "kustomize-patch" | "helm-chart" | "helm-values" | "helm-template";
+  | "kustomization"
+  | "kustomize-patch"
+  | "kustomize-config"
+  | "helm-chart"
+  | "helm-values"
+  | "helm-template";
 
 /** What each kind is, and what to do to validate what it produces; for the user's info line. */
 export const nonManifestKinds: Record<NonManifestKind, string> = {
@@ -11,7 +16,10 @@ export const nonManifestKinds: Record<NonManifestKind, string> = {
     "kustomization files (validate what they make: `kustomize build DIR | bindops validate -`)",
   "kustomize-patch":
     "kustomize patches (partial objects; validate what `kustomize build DIR` writes)",
-  "helm-chart": "Helm Chart.yaml files",
+  "kustomize-config":
+    "kustomize configuration files (configurations, replacements, transformers, generators, openapi)",
+  "helm-chart":
+    "Helm chart files (Chart.yaml, requirements.yaml, values.schema.json, files a chart reads)",
   "helm-values": "Helm values files",
   "helm-template":
     "Helm templates (they need rendering: `helm template CHART | bindops validate -`)",
@@ -22,6 +30,14 @@ const chartName = /(?:^|\/)Chart\.ya?ml$/;
 const valuesName = /(?:^|\/)values[^/]*\.ya?ml$/i;
 /** Go template actions: `{{ .Values.x }}`, `{{- include ... }}`, `{{ if ... }}`, comments. */
 const templateAction = /\{\{-?\s*(?:[.$/]|[a-z]+\b)/;
+
+/**
+ * Outside a chart (a `templates/` folder with no Chart.yaml above it in the files read), only
+ * actions that use Helm's objects or functions make a Helm template: a PrometheusRule's
+ * `{{ $labels.instance }}` is the rule's own text, and the manifest is validated.
+ */
+const helmAction =
+  /\{\{-?\s*(?:(?:include|template|define|tpl|toYaml|required)\b|[^}]*\.(?:Values|Release|Chart|Capabilities|Files|Template)\b)/;
 
 const folderOf = (file: string): string => file.slice(0, file.lastIndexOf("/") + 1);
 
@@ -38,15 +54,34 @@ export function nonManifestFiles(
   const found = new Map<string, NonManifestKind>();
   const charts = [...files.keys()].filter((f) => chartName.test(f)).map(folderOf);
   const inChart = (file: string) => charts.some((chart) => file.startsWith(chart));
+  /** The path inside the innermost chart holding the file (a subchart has its own Chart.yaml). */
+  const inChartPath = (file: string): string | undefined => {
+    let longest: string | undefined;
+    for (const chart of charts) {
+      if (file.startsWith(chart) && (longest === undefined || chart.length > longest.length)) {
+        longest = chart;
+      }
+    }
+    return longest === undefined ? undefined : file.slice(longest.length);
+  };
   for (const [file, bytes] of files) {
     if (kustomizationName.test(file)) {
       found.set(file, "kustomization");
       if (isReadable(bytes)) {
-        for (const patch of patchesOf(bytes)) {
-          const path = normalise(folderOf(file) + patch);
-          if (path !== undefined && files.has(path)) found.set(path, "kustomize-patch");
+        const listed = filesListedBy(bytes);
+        for (const [kind, paths] of [
+          ["kustomize-patch", listed.patches],
+          ["kustomize-config", listed.configs],
+        ] as const) {
+          for (const listedPath of paths) {
+            const path = normalise(folderOf(file) + listedPath);
+            if (path !== undefined && files.has(path)) found.set(path, kind);
+          }
         }
       }
+    } else if ((chartName.test(file) || valuesName.test(file)) && isManifest(bytes)) {
+      // A ConfigMap in values.yaml is validated: skipping it would hide its errors.
+      continue;
     } else if (chartName.test(file)) {
       found.set(file, "helm-chart");
     } else if (valuesName.test(file)) {
@@ -54,40 +89,87 @@ export function nonManifestFiles(
       found.set(file, "helm-values");
     } else if (
       isReadable(bytes) &&
-      (inChart(file) || /(?:^|\/)templates\//.test(file)) &&
-      templateAction.test(
-        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"),
-      )
+      (inChart(file)
+        ? templateAction
+        : /(?:^|\/)templates\//.test(file)
+          ? helmAction
+          : undefined
+      )?.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"))
     ) {
       found.set(file, "helm-template");
+    } else if (isChartFile(inChartPath(file)) && !isManifest(bytes)) {
+      // A chart's own files beside its templates: values.schema.json, requirements.yaml, the
+      // values files of chart-testing's ci/ folder, files the templates read.
+      found.set(file, /^ci\//.test(inChartPath(file)!) ? "helm-values" : "helm-chart");
     }
   }
   return found;
 }
 
-/** The patch file paths a kustomization lists, relative to its folder. */
-function patchesOf(bytes: Uint8Array): string[] {
+/**
+ * Whether a file named like Helm's (`Chart.yaml`, `values*.yaml`) is a Kubernetes manifest all
+ * the same: `apiVersion`, `kind` and `metadata` at the top level. Chart.yaml has no `kind`, and
+ * a values file may have a `kind` (a chart's choice of workload) but not all three.
+ */
+function isManifest(bytes: SnapshotFile): boolean {
+  if (!isReadable(bytes)) return false;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  return topLevel.apiVersion.test(text) && topLevel.kind.test(text) && topLevel.metadata.test(text);
+}
+
+const topLevel = {
+  apiVersion: /^(?:apiVersion|"apiVersion"):[ \t]*\S/m,
+  kind: /^(?:kind|"kind"):[ \t]*\S/m,
+  metadata: /^(?:metadata|"metadata"):/m,
+};
+
+/** A file of a chart outside its `templates/` and `crds/` (which hold manifests), by its path in the chart. */
+function isChartFile(inChart: string | undefined): boolean {
+  return inChart !== undefined && !/^(?:templates|crds)\//.test(inChart);
+}
+
+/**
+ * The files a kustomization lists, relative to its folder: its patches, and the files that
+ * configure kustomize itself (`configurations`, `replacements`, `transformers`, `generators`,
+ * `validators`, `crds`, `openapi`), which are not manifests.
+ */
+function filesListedBy(bytes: Uint8Array): { patches: string[]; configs: string[] } {
   let value: unknown;
   try {
     value = load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
   } catch {
-    return []; // a broken kustomization is kustomize's to report
+    return { patches: [], configs: [] }; // a broken kustomization is kustomize's to report
   }
-  if (typeof value !== "object" || value === null) return [];
+  if (typeof value !== "object" || value === null) return { patches: [], configs: [] };
   const record = value as Record<string, unknown>;
-  const paths: string[] = [];
-  const add = (entry: unknown) => {
-    if (typeof entry === "string") paths.push(entry);
-    else if (typeof entry === "object" && entry !== null) {
-      const path = (entry as Record<string, unknown>).path;
-      if (typeof path === "string") paths.push(path);
+  const pathsOf = (keys: readonly string[]): string[] => {
+    const paths: string[] = [];
+    const add = (entry: unknown) => {
+      if (typeof entry === "string") paths.push(entry);
+      else if (typeof entry === "object" && entry !== null) {
+        const path = (entry as Record<string, unknown>).path;
+        if (typeof path === "string") paths.push(path);
+      }
+    };
+    for (const key of keys) {
+      const listed = record[key];
+      if (Array.isArray(listed)) listed.forEach(add);
+      else add(listed);
     }
+    return paths;
   };
-  for (const key of ["patches", "patchesStrategicMerge", "patchesJson6902"]) {
-    const list = record[key];
-    if (Array.isArray(list)) list.forEach(add);
-  }
-  return paths;
+  return {
+    patches: pathsOf(["patches", "patchesStrategicMerge", "patchesJson6902"]),
+    configs: pathsOf([
+      "configurations",
+      "replacements",
+      "transformers",
+      "generators",
+      "validators",
+      "crds",
+      "openapi",
+    ]),
+  };
 }
 
 /** `a/./b/../c.yaml` as `a/c.yaml`; undefined when it leaves the root. */

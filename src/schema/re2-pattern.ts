@@ -17,6 +17,9 @@ function re2(): typeof Re2Module {
 }
 
 const compiled = new Map<string, Pattern>();
+/** Per pattern, how many values' answers are kept, and how long a value may be to be kept. */
+const maxRememberedValues = 4096;
+const maxRememberedLength = 256;
 
 /**
  * A CRD `pattern` compiled with RE2's semantics (re2js), as the API server evaluates it with
@@ -28,8 +31,20 @@ export function re2Pattern(source: string): Pattern {
   let pattern = compiled.get(source);
   if (pattern === undefined) {
     const re = re2().RE2JS.compile(source);
+    // Values repeat across documents (`20Gi`, `0 3 * * *`, an image tag): each short value's
+    // answer is kept, up to a bound, so that a repository's thousands of copies are tested once.
+    const answers = new Map<string, boolean>();
+    const test = (value: string): boolean => {
+      if (value.length > maxRememberedLength) return re.test(value);
+      let answer = answers.get(value);
+      if (answer === undefined) {
+        answer = re.test(value);
+        if (answers.size < maxRememberedValues) answers.set(value, answer);
+      }
+      return answer;
+    };
     // ajv keys the patterns it shares by toString(): one key per pattern, as for a RegExp.
-    pattern = { test: (value) => re.test(value), toString: () => `re2:${source}` };
+    pattern = { test, toString: () => `re2:${source}` };
     compiled.set(source, pattern);
   }
   return pattern;

@@ -211,7 +211,14 @@ export async function validate(
       schemaFindings.push(finding);
     }
   });
-  appendAll(findings, schemaFindings);
+  // A CRD's schema that the API server refuses is reported once, by the registry's more
+  // specific crd-schema finding (`required must be a list of field names, not true`), not again
+  // by the CRD kind's published schema at the same place.
+  const explained = new Set(crdFindings.map(locationKey));
+  appendAll(
+    findings,
+    schemaFindings.filter((f) => f.rule !== "schema" || !explained.has(locationKey(f))),
+  );
 
   // A check that repeats a schema finding at the same field says nothing new.
   const schemaAt = new Set(schemaFindings.map(locationKey));

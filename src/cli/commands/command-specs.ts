@@ -141,6 +141,10 @@ export const commandSpecs = {
       "how many documents one file may hold; a file with more is refused whole",
       "100000",
     ),
+    verbose: parameter.flag(
+      "-v, --verbose",
+      "list every file skipped as not a manifest (kustomizations, Helm charts), one a line",
+    ),
   },
   review: {
     path: parameter.operand(

@@ -60,7 +60,11 @@ export async function validateCommand(
     ctx.logger.info(
       `skipped ${files.length} ${description}: ${some.join(", ")}${files.length > 3 ? ", ..." : ""}`,
     );
-    ctx.logger.debug({ files }, `all skipped ${description}`);
+    if (options.verbose) {
+      for (const file of files) ctx.logger.info(`skipped ${printable(file)}`);
+    } else {
+      ctx.logger.debug({ files }, `all skipped ${description}`);
+    }
   }
   ctx.stdout.write(renderReport(shown, options.output, { color: ctx.color }));
   ctx.logger.debug({ durationMs: report.durationMs }, "validated");

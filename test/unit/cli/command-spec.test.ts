@@ -98,6 +98,7 @@ describe("command specs: options declared once, read typed", () => {
       exclude: ["x"],
       ignoreUnknownKinds: true,
       maxDocuments: "100000",
+      verbose: false,
     });
   });
 });

@@ -113,6 +113,144 @@ describe("validate on GitOps repositories", () => {
     }
   });
 
+  it("validates a manifest named like a Helm file (values.yaml, Chart.yaml) outside what Helm reads", async () => {
+    const repo = tempRepo({
+      "app/values.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: values\ndat: {}\n",
+      "app/values-prod.yaml":
+        "# a ConfigMap\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: prod}\ndata: {a: 1}\n",
+      "app/Chart.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: chart}\nbinaryData: 3\n",
+      // A chart whose values choose a workload kind: still values, skipped.
+      "charts/agent/Chart.yaml": "apiVersion: v2\nname: agent\nversion: 1.0.0\n",
+      "charts/agent/values.yaml": "apiVersion: apps/v1\nkind: DaemonSet\nimage: {tag: ''}\n",
+    });
+    try {
+      const report = await validate(readFolderSnapshot(repo.root), { toolVersion: "test" });
+      assert.deepEqual(
+        report.findings.map((f) => `${f.location.file}:${f.location.line} [${f.rule}]`),
+        [
+          "app/Chart.yaml:4 [schema]",
+          "app/values-prod.yaml:5 [schema]",
+          "app/values.yaml:5 [schema]",
+        ],
+      );
+      assert.deepEqual(Object.fromEntries((report.skipped ?? []).map((s) => [s.kind, s.files])), {
+        "helm-chart": ["charts/agent/Chart.yaml"],
+        "helm-values": ["charts/agent/values.yaml"],
+      });
+    } finally {
+      repo.remove();
+    }
+  });
+
+  it("outside a chart, a templates/ file is Helm's only if it uses Helm: alert templates are validated", async () => {
+    const rule = [
+      "apiVersion: monitoring.coreos.com/v1",
+      "kind: PrometheusRule",
+      "metadata: {name: node}",
+      "spec:",
+      "  groups:",
+      "  - name: node",
+      "    rules:",
+      "    - alert: NodeDown",
+      "      expr: up == 0",
+      "      annotations:",
+      '        summary: "{{ $labels.instance }} is down"',
+      "",
+    ].join("\n");
+    const repo = tempRepo({
+      "monitoring/templates/rules.yaml": rule,
+      "monitoring/templates/alerts.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: alerts}\ndata:\n  text: |\n    {{ range .Alerts }}{{ .Labels.alertname }}{{ end }}\n",
+      "vendored/templates/service.yaml":
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n",
+      "vendored/templates/helpers.yaml": '{{- define "x.name" -}}x{{- end }}\n',
+    });
+    try {
+      const report = await validate(readFolderSnapshot(repo.root), { toolVersion: "test" });
+      assert.deepEqual(
+        report.findings.map((f) => `${f.location.file} [${f.rule}]`),
+        ["monitoring/templates/rules.yaml [unknown-kind]"],
+      );
+      assert.deepEqual(Object.fromEntries((report.skipped ?? []).map((s) => [s.kind, s.files])), {
+        "helm-template": ["vendored/templates/helpers.yaml", "vendored/templates/service.yaml"],
+      });
+    } finally {
+      repo.remove();
+    }
+  });
+
+  it("skips a chart's own files (values.schema.json, requirements.yaml, ci/ values), not its crds/ or a manifest in it", async () => {
+    const repo = tempRepo({
+      "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+      "charts/web/values.yaml": "replicaCount: 1\n",
+      "charts/web/values.schema.json":
+        '{"$schema": "https://json-schema.org/draft-07/schema#", "type": "object"}\n',
+      "charts/web/requirements.yaml": "dependencies:\n- name: redis\n  version: 17.x\n",
+      "charts/web/ci/test-values.yaml": "replicaCount: 2\n",
+      "charts/web/files/config.yaml": "listen: 8080\n",
+      "charts/web/crds/widget.yaml":
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: w}\n",
+      "charts/web/extra/configmap.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\ndat: {}\n",
+    });
+    try {
+      const report = await validate(readFolderSnapshot(repo.root), { toolVersion: "test" });
+      const files = [...new Set(report.findings.map((f) => f.location.file))].sort();
+      assert.deepEqual(files, ["charts/web/crds/widget.yaml", "charts/web/extra/configmap.yaml"]);
+      assert.deepEqual(Object.fromEntries((report.skipped ?? []).map((s) => [s.kind, s.files])), {
+        "helm-chart": [
+          "charts/web/Chart.yaml",
+          "charts/web/files/config.yaml",
+          "charts/web/requirements.yaml",
+          "charts/web/values.schema.json",
+        ],
+        "helm-values": ["charts/web/ci/test-values.yaml", "charts/web/values.yaml"],
+      });
+    } finally {
+      repo.remove();
+    }
+  });
+
+  it("skips the files that configure kustomize, as a kubebuilder project's config/ lists them", async () => {
+    const repo = tempRepo({
+      "config/crd/kustomization.yaml": [
+        "resources: [bases/example.com_widgets.yaml]",
+        "configurations: [kustomizeconfig.yaml]",
+        "",
+      ].join("\n"),
+      "config/crd/kustomizeconfig.yaml":
+        "nameReference:\n- kind: Service\n  version: v1\n  fieldSpecs:\n  - kind: CustomResourceDefinition\n    path: spec/conversion/webhook/clientConfig/service/name\n",
+      "config/crd/bases/example.com_widgets.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: w}\n",
+      "config/default/kustomization.yaml": [
+        "namePrefix: widget-",
+        "resources: [../crd]",
+        "replacements:",
+        "- path: replacements.yaml",
+        "transformers: [labels.yaml]",
+        "",
+      ].join("\n"),
+      "config/default/replacements.yaml":
+        "source: {kind: Service, name: webhook, fieldPath: metadata.name}\ntargets: []\n",
+      "config/default/labels.yaml":
+        "apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: labels}\nlabels: {app: widget}\nfieldSpecs: [{path: metadata/labels, create: true}]\n",
+    });
+    try {
+      const report = await validate(readFolderSnapshot(repo.root), { toolVersion: "test" });
+      assert.deepEqual(
+        report.findings.map((f) => `${f.location.file} [${f.rule}]`),
+        [],
+      );
+      assert.deepEqual((report.skipped ?? []).find((s) => s.kind === "kustomize-config")?.files, [
+        "config/crd/kustomizeconfig.yaml",
+        "config/default/labels.yaml",
+        "config/default/replacements.yaml",
+      ]);
+    } finally {
+      repo.remove();
+    }
+  });
+
   it("still validates a bindops templates/ folder, and manifests a kustomization lists", async () => {
     const repo = tempRepo({
       "providers/p/templates/t.yaml":

@@ -63,6 +63,22 @@ describe("validate", () => {
     assert.deepEqual(located(report, "schema"), ["widget.yaml:5:3"]);
   });
 
+  it("reports a CRD's Swagger-style required: true once, where it is written, and still checks its resources", async () => {
+    const swagger = crd("CustomResourceDefinition")
+      .replace("          type: object\n", "          type: object\n          required: true\n")
+      .replace("{type: integer, maximum: 10}", "{type: integer, maximum: 10, required: true}");
+    const report = await validateFiles({
+      "crd.yaml": swagger,
+      "widget.yaml":
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  size: 11\n",
+    });
+    assert.deepEqual(
+      report.findings.map((f) => `${f.location.file}:${f.location.line} [${f.rule}]`),
+      ["crd.yaml:16 [crd-schema]", "crd.yaml:21 [crd-schema]", "widget.yaml:5 [schema]"],
+    );
+    assert.match(report.findings[0]!.message, /required must be a list of field names, not true/);
+  });
+
   it("places findings in files kept as bytes: a BOM, CRLF line ends, several documents", async () => {
     const text = ["# first\n", configMap("one", "  a: b\n"), configMap("two", "  enabled: yes\n")]
       .join("---\n")
