@@ -72,7 +72,9 @@ export function fillFromEnvironmentAndConfig(
     );
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  // Failsafe: every scalar is the text written (a branch 1.10 stays 1.10, an id 0123 stays 0123);
+  // each option reads it as its type.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, schema: "failsafe" });
   const at = (node: Node | null | undefined) =>
     `${configFile}:${node?.range ? lines.linePos(node.range[0]).line : 1}`;
   if (doc.errors.length > 0) {

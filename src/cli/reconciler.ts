@@ -160,8 +160,11 @@ export class Reconciler {
     snapshot: Snapshot,
     revision: string,
     shard?: { index: number; count: number },
+    /** Stops this reconcile alone (its shard moved); the options' signal stops everything. */
+    stop?: AbortSignal,
   ): Promise<ReconcileResult> {
-    const { logger, signal } = this.options;
+    const { logger } = this.options;
+    const signal = stop ? AbortSignal.any([this.options.signal, stop]) : this.options.signal;
     const report = await validateRevision(snapshot, signal);
     const model = repositoryModel(loadFiles(snapshot.files).documents);
     const clients = new Map<string, KubeClient>();

@@ -21,6 +21,8 @@ export class RunServer {
   readonly metrics = new BindopsMetrics();
   private endpoints: RunningEndpoints | undefined;
   private applied = false;
+  /** A replica waiting for work (a standby, or a shard replica holding none) is ready too. */
+  private standby = false;
   private wake: (() => void) | undefined;
   private pushed = false;
 
@@ -32,7 +34,7 @@ export class RunServer {
       metricsAddr: options.metricsAddr,
       ...(secret === undefined ? {} : { webhookAddr: options.webhookAddr }),
       live: () => true,
-      ready: () => this.applied,
+      ready: () => this.applied || this.standby,
       metrics: this.metrics,
       ...(secret === undefined
         ? {}
@@ -75,6 +77,11 @@ export class RunServer {
 
   recordFailure(seconds: number): void {
     this.metrics.recordReconcile("error", seconds);
+  }
+
+  /** Whether this replica waits for work (ready without having applied anything). */
+  setStandby(standby: boolean): void {
+    this.standby = standby;
   }
 
   /** Ends the current wait at once (the shards held changed). */
@@ -134,6 +141,7 @@ export async function runAsLeader(
   ctx: CommandContext,
   options: OptionsOf<"run">,
   work: (signal: AbortSignal) => Promise<ExitCode>,
+  onLeading: (leading: boolean) => void = () => undefined,
 ): Promise<ExitCode> {
   const cluster = await leaseCluster(ctx, options);
   const identity = replicaIdentity(ctx);
@@ -150,7 +158,9 @@ export async function runAsLeader(
   );
   let code: ExitCode = ExitCode.ok;
   try {
+    onLeading(false);
     const outcome = await elector.run(async (signal) => {
+      onLeading(true);
       code = await work(signal);
     }, ctx.signal);
     return outcome === "lost" ? ExitCode.unreachable : code;

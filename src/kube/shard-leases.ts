@@ -47,8 +47,16 @@ export class ShardLeases {
   private readonly retryPeriodMs: number;
   private readonly now: () => Date;
   private readonly clock: Clock;
-  /** Shards held here, with when each was last renewed (monotonic). */
+  /** Shards held here, with when each was taken (monotonic). */
   private readonly held = new Map<number, number>();
+  /** Shards given back whose Lease is kept until their work here has stopped. */
+  private readonly releasing = new Set<number>();
+  /** When each shard's Lease (held or being given back) was last renewed (monotonic). */
+  private readonly renewed = new Map<number, number>();
+  /** Per held shard, the signal its work runs with: aborted when the shard goes. */
+  private readonly signals = new Map<number, AbortController>();
+  /** How many pieces of work run on each shard now. */
+  private readonly busy = new Map<number, number>();
   /** When each Lease was last seen to change, and what it held then. */
   private readonly observed = new Map<string, { at: number; record: string }>();
   private readonly memberName: string;
@@ -71,26 +79,53 @@ export class ShardLeases {
     return this.options.shards;
   }
 
-  /** The shards this replica holds now, in order. */
+  /** The shards this replica holds now, in order (not those it is giving back). */
   owned(): number[] {
     return [...this.held.keys()].sort((a, b) => a - b);
   }
 
   /**
-   * Takes part until `signal` aborts, calling `onChange` whenever the held shards change; then
-   * gives every shard back and leaves the group, so the others take over at once.
+   * Runs `work` on a shard with a signal that aborts when the shard is given back or lost. A shard
+   * given back keeps its Lease until its work here has stopped, so no two replicas work it at once.
+   */
+  async work<T>(shard: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = this.signals.get(shard);
+    if (!controller || !this.held.has(shard)) {
+      throw new Error(`shard ${shard + 1}/${this.options.shards} is not held here`);
+    }
+    this.busy.set(shard, (this.busy.get(shard) ?? 0) + 1);
+    try {
+      return await work(controller.signal);
+    } finally {
+      this.busy.set(shard, this.busy.get(shard)! - 1);
+    }
+  }
+
+  /**
+   * Takes part until `signal` aborts, calling `onChange` after the first round and whenever the
+   * held shards change; then gives every shard back and leaves the group, so the others take over
+   * at once.
    */
   async run(signal: AbortSignal, onChange: (owned: number[]) => void): Promise<void> {
     const log = this.options.logger;
+    let first = true;
     while (!signal.aborted) {
       const before = this.owned().join(",");
+      // A round that hangs (a partition that drops packets) must not outlast the renew deadline.
+      const bounded = AbortSignal.any([
+        signal,
+        AbortSignal.timeout(Math.max(1_000, this.renewDeadlineMs - this.retryPeriodMs)),
+      ]);
+      let ok = false;
       try {
-        await this.round(signal);
+        await this.round(bounded);
+        ok = true;
       } catch (error) {
         if (!signal.aborted) log.warn({ err: error }, "shard leases: round failed");
       }
       this.dropUnrenewed();
-      if (this.owned().join(",") !== before) {
+      if (this.owned().join(",") !== before || (first && ok)) {
+        first &&= !ok;
         log.info({ shards: this.owned() }, `holding shards ${this.describe()}`);
         onChange(this.owned());
       }
@@ -98,8 +133,9 @@ export class ShardLeases {
         () => undefined,
       );
     }
-    const released = this.owned();
-    this.held.clear();
+    const released = [...this.held.keys(), ...this.releasing];
+    for (const shard of released) this.stopWorking(shard);
+    this.releasing.clear();
     if (released.length > 0) onChange([]);
     await Promise.all(released.map((shard) => this.release(shard).catch(() => undefined)));
     await this.options.client.delete({ ...this.leaseRef(this.memberName) }).catch(() => undefined);
@@ -127,7 +163,12 @@ export class ShardLeases {
     );
     const byName = new Map(leases.items.map((l) => [l.metadata.name, l]));
     const members = leases.items.filter((l) => l.metadata.labels?.[roleLabel] === "member");
-    const alive = members.filter((l) => !this.expired(l)).length;
+    const live = new Set(
+      members
+        .filter((l) => !this.expired(l))
+        .map((l) => (l.spec as LeaseSpec | undefined)?.holderIdentity ?? ""),
+    );
+    live.add(identity);
     // Members gone long ago (replicas that were replaced) are cleaned up.
     for (const member of members) {
       if (this.expired(member, 5)) {
@@ -135,43 +176,93 @@ export class ShardLeases {
         this.observed.delete(member.metadata.name);
       }
     }
-    const target = Math.ceil(shards / Math.max(1, alive));
-
     const free: number[] = [];
+    const counts = new Map<string, number>();
     const start = parseInt(this.memberName.slice(-6), 16) % shards;
     for (let k = 0; k < shards; k++) {
       const shard = (start + k) % shards;
       const lease = byName.get(this.shardName(shard));
       const holder = (lease?.spec as LeaseSpec | undefined)?.holderIdentity;
-      if (lease && holder === identity && this.held.has(shard)) {
-        if (await this.write(shard, lease, signal)) this.held.set(shard, this.clock.now());
+      const mine = this.held.has(shard) || this.releasing.has(shard);
+      if (lease && holder === identity && mine) {
+        if (await this.write(shard, lease, signal)) this.renewed.set(shard, this.clock.now());
       } else if (!lease || !holder || this.expired(lease) || holder === identity) {
         free.push(shard);
-      } else if (this.held.has(shard)) {
+        continue;
+      } else if (mine) {
         // Another replica holds it: it expired here before and was taken.
-        this.held.delete(shard);
+        this.forget(shard);
       }
+      if (holder) counts.set(holder, (counts.get(holder) ?? 0) + 1);
     }
-    if (this.held.size > target) {
+    await this.releaseFinished();
+    await this.rebalance({ live, counts, free, byName, signal });
+  }
+
+  /** Releases the shards given back whose work here has stopped. */
+  private async releaseFinished(): Promise<void> {
+    for (const shard of [...this.releasing]) {
+      if ((this.busy.get(shard) ?? 0) > 0) continue;
+      this.releasing.delete(shard);
+      this.renewed.delete(shard);
+      await this.release(shard);
+    }
+  }
+
+  /**
+   * Moves toward the fair share: at most ceil(shards / replicas), and only floor while a live
+   * replica holds fewer than floor. Gives one shard back or takes one free shard per round.
+   */
+  private async rebalance(round: {
+    live: ReadonlySet<string>;
+    counts: ReadonlyMap<string, number>;
+    free: readonly number[];
+    byName: ReadonlyMap<string, KubeObject>;
+    signal: AbortSignal;
+  }): Promise<void> {
+    const { shards } = this.options;
+    const { live, counts, free } = round;
+    const floor = Math.floor(shards / live.size);
+    const ceil = Math.ceil(shards / live.size);
+    const starved = [...live].some((m) => (counts.get(m) ?? 0) < floor);
+    const share = starved && ceil > floor ? floor : ceil;
+    if (this.held.size > share) {
       const extra = Math.max(...this.held.keys());
       this.held.delete(extra);
-      await this.release(extra);
+      this.stopWorking(extra);
+      this.releasing.add(extra);
       this.options.logger.info(
-        `gave shard ${extra + 1}/${shards} back: ${alive} replicas share ${shards} shards`,
+        `giving shard ${extra + 1}/${shards} back: ${live.size} replicas share ${shards} shards`,
       );
-    } else if (this.held.size < target && free.length > 0) {
+    } else if (this.held.size < ceil && this.releasing.size === 0 && free.length > 0) {
       const shard = free[0]!;
-      if (await this.write(shard, byName.get(this.shardName(shard)), signal)) {
+      if (await this.write(shard, round.byName.get(this.shardName(shard)), round.signal)) {
         this.held.set(shard, this.clock.now());
+        this.renewed.set(shard, this.clock.now());
+        this.signals.set(shard, new AbortController());
       }
     }
   }
 
+  /** Aborts what this replica does on a shard it no longer holds. */
+  private stopWorking(shard: number): void {
+    this.signals.get(shard)?.abort(new Error(`shard ${shard + 1}/${this.options.shards} moved`));
+    this.signals.delete(shard);
+  }
+
+  /** Forgets a shard held or being given back, and stops its work. */
+  private forget(shard: number): void {
+    this.held.delete(shard);
+    this.releasing.delete(shard);
+    this.renewed.delete(shard);
+    this.stopWorking(shard);
+  }
+
   /** A shard this replica has not renewed within the renew deadline is no longer worked here. */
   private dropUnrenewed(): void {
-    for (const [shard, renewed] of this.held) {
+    for (const [shard, renewed] of this.renewed) {
       if (this.clock.now() - renewed >= this.renewDeadlineMs) {
-        this.held.delete(shard);
+        this.forget(shard);
         this.options.logger.error(
           `shard ${shard + 1}/${this.options.shards} could not be renewed: stopped working it`,
         );

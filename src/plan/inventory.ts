@@ -1,5 +1,11 @@
 import type { KubeObject } from "../core/kube-object.js";
-import { bindopsKeys, kubeconfigSecretObject, type DesiredBinding } from "./desired-state.js";
+import {
+  bindopsKeys,
+  consumerNamespace,
+  kubeconfigSecretName,
+  kubeconfigSecretObject,
+  type DesiredBinding,
+} from "./desired-state.js";
 import type { RepositoryModel } from "./repository-model.js";
 
 /** Names one object: what an inventory lists. */
@@ -100,6 +106,30 @@ export function desiredInventory(
     add(desired.binding.consumer, kubeconfigSecretObject(desired));
   }
   return new Map([...inventory].map(([cluster, keys]) => [cluster, [...keys.values()]]));
+}
+
+/**
+ * With `--shards`: the objects bindings of other shards share with this one's, which this shard
+ * must not prune though none of its own bindings uses them any more: each consumer's kubeconfig
+ * Secret of a provider, used by every binding of that pair.
+ */
+export function sharedInventory(
+  whole: RepositoryModel,
+  inventory: ReadonlyMap<string, ObjectKey[]>,
+): Map<string, ObjectKey[]> {
+  const result = new Map([...inventory].map(([cluster, keys]) => [cluster, [...keys]]));
+  for (const binding of whole.bindings) {
+    const key: ObjectKey = {
+      apiVersion: "v1",
+      kind: "Secret",
+      namespace: consumerNamespace,
+      name: kubeconfigSecretName(binding.provider),
+    };
+    const keys = result.get(binding.consumer) ?? [];
+    if (!keys.some((k) => inventoryEntry(k) === inventoryEntry(key))) keys.push(key);
+    result.set(binding.consumer, keys);
+  }
+  return result;
 }
 
 /** What an earlier inventory lists and the new one does not: the objects to consider pruning. */

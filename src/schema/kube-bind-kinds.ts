@@ -539,7 +539,20 @@ export const kubeBindKinds: readonly KubeBindKind[] = [
             namespace: s.string({ description: "The cluster namespace assigned." }),
             kubeconfigSecretRef: s.ref("localSecretKeyRef"),
             completionTime: s.string({ format: "date-time" }),
-            conditions: s.ref("conditions"),
+            // metav1.Condition here, not kube-bind's own condition type.
+            conditions: s.arrayOf(
+              s.object(
+                {
+                  type: { type: "string", maxLength: 316 },
+                  status: s.enumOf(["True", "False", "Unknown"]),
+                  observedGeneration: s.integer({ format: "int64", minimum: 0 }),
+                  lastTransitionTime: s.string({ format: "date-time" }),
+                  reason: { type: "string", minLength: 1, maxLength: 1024 },
+                  message: { type: "string", maxLength: 32768 },
+                },
+                { required: ["lastTransitionTime", "message", "reason", "status", "type"] },
+              ),
+            ),
           },
           { default: {} },
         ),

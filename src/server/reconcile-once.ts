@@ -27,6 +27,7 @@ import {
   desiredInventory,
   inventoryName,
   inventoryObject,
+  sharedInventory,
   inventoryRef,
   pruneCandidates,
   pruneDecision,
@@ -273,7 +274,9 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
   }
   const pruned = await pruneAndRecord(
     model,
-    desiredInventory(model, planned),
+    shard
+      ? sharedInventory(whole, desiredInventory(model, planned))
+      : desiredInventory(model, planned),
     heldBack,
     clients,
     unreachable,

@@ -1,6 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BindableRequest } from "../backend/bindable-request.js";
-import { findOnboarding, type OnboardedConsumer } from "../backend/onboard-consumer.js";
+import {
+  findOnboarding,
+  type ConsumerOnboarding,
+  type OnboardedConsumer,
+} from "../backend/onboard-consumer.js";
 import { kubeBindApiVersion } from "../core/kube-bind-objects.js";
 import { BindopsError } from "../core/errors.js";
 import type { KubeClient } from "../kube/kube-client.js";
@@ -47,10 +51,25 @@ export async function onboardThroughRequest(
     name: onboardingRequestName(options.consumer),
   };
   const where = `BindableResourcesRequest ${ref.namespace}/${ref.name}`;
+  // Onboarded already (by an earlier request, by kubectl bind, by bindops itself): nothing to ask.
+  const before = await findOnboarding(client, { identity: options.identity, ...call });
+  if (before.exists && before.clusterBinding) return onboarded(before);
   let request = (await getOrUndefined(client, ref, call)) as BindableRequest | undefined;
-  if (request && request.spec.clusterIdentity.identity !== options.identity) {
+  if (request && stale(request, options)) {
+    // Made for another identity (a rebuilt consumer), answered but undone since (the cluster
+    // namespace was deleted), or failed for a template that exists now: asked again.
     await client.delete(ref, call).catch(ignoreNotFound);
-    while (await getOrUndefined(client, ref, call)) await sleep(200, undefined, call);
+    const gone = Date.now() + options.timeoutMs;
+    while (await getOrUndefined(client, ref, call)) {
+      if (Date.now() > gone) {
+        throw new BindopsError(
+          "unreachable",
+          "onboarding-timeout",
+          `${where} is still there ${Math.round(options.timeoutMs / 1000)} s after bindops deleted it to ask again`,
+        );
+      }
+      await sleep(200, undefined, call);
+    }
     request = undefined;
   }
   if (request === undefined) {
@@ -108,8 +127,29 @@ export async function onboardThroughRequest(
     await sleep(250, undefined, call);
   }
   const found = await findOnboarding(client, { identity: options.identity, ...call });
+  // The answer Secret holds a copy of the consumer's token that bindops does not read (it copies
+  // the one the ClusterBinding names): it is not left lying around.
+  const answer = (await getOrUndefined(client, ref, call)) as BindableRequest | undefined;
+  const secret = answer?.status?.kubeconfigSecretRef?.name;
+  if (secret) {
+    await client
+      .delete({ apiVersion: "v1", kind: "Secret", namespace: ref.namespace, name: secret }, call)
+      .catch(ignoreNotFound);
+  }
+  return onboarded(found);
+}
+
+function onboarded(found: ConsumerOnboarding): OnboardedConsumer {
   return {
     namespace: found.namespace,
     kubeconfigSecret: { ...found.kubeconfigSecret, key: "kubeconfig" },
   };
+}
+
+/** Whether a request on the provider no longer answers for this consumer as it is now. */
+function stale(request: BindableRequest, options: RequestOnboardingOptions): boolean {
+  if (request.spec.clusterIdentity.identity !== options.identity) return true;
+  if (request.spec.templateRef?.name !== options.template) return true;
+  // Succeeded, yet the consumer is not onboarded (checked before): undone since.
+  return request.status?.phase === "Succeeded" || request.status?.phase === "Failed";
 }

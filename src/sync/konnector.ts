@@ -271,6 +271,9 @@ export function startKonnector(options: KonnectorOptions): RunningKonnector {
     await crds.waitForSync();
     await controller.start();
   })();
+  // Stopped before it was ready (a SIGTERM right after start): that is no failure of its own;
+  // whoever awaits `ready` still sees the rejection.
+  ready.catch(() => undefined);
   return {
     ready,
     connections: () => connections.size,

@@ -53,7 +53,8 @@ describe("bindops validate interrupted by a signal (whole process)", function ()
       assert.equal(code, 130, stderr);
       assert.equal(stdout, "");
       assert.match(stderr, /interrupted/);
-      assert.ok(stoppedAfterMs < 1_000, `stopped ${stoppedAfterMs.toFixed(0)} ms after ${signal}`);
+      // Promptly: well under the seconds the run would go on (a busy CI machine adds some).
+      assert.ok(stoppedAfterMs < 3_000, `stopped ${stoppedAfterMs.toFixed(0)} ms after ${signal}`);
     });
   }
 });

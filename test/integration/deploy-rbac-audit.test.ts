@@ -202,36 +202,52 @@ describe("deploy/ RBAC against the calls bindops makes (real API server audit lo
   });
 
   it("grants exactly the calls of a leader and of a shard replica: none refused, every rule used", async () => {
+    const rulesOf = (dir: string) =>
+      manifests(path.join(repoRoot, dir))
+        .filter((o) => o.kind === "Role")
+        .flatMap((o) => (o as KubeObject & { rules: Rule[] }).rules);
+    const base = rulesOf("deploy/base");
+    const withShards = [...base, ...rulesOf("deploy/components/shards")];
+
     await runUntil(
       ["--leader-elect"],
       (p) => p.logged("became leader") && p.logged("status committed"),
     );
+    const leader = calls();
     await runUntil(["--shards", "2"], (p) => /holding shards 1\/2, 2\/2/.test(p.stderr));
+    const sharded = calls().slice(leader.length);
 
-    const made = calls();
-    assert.ok(made.length > 0, "the audit log recorded bindops's calls");
-    const refused = made.filter((c) => c.code === 403);
-    assert.deepEqual(refused, [], "no call was refused");
-    const rules = [
-      ...manifests(path.join(repoRoot, "deploy/base")),
-      ...manifests(path.join(repoRoot, "deploy/components/shards")),
-    ]
-      .filter((o) => o.kind === "Role")
-      .flatMap((o) => (o as KubeObject & { rules: Rule[] }).rules);
-    for (const call of made) {
-      assert.ok(
-        rules.some((r) => allows(r, call)),
-        `${call.verb} ${call.group}/${call.resource} ${call.name ?? ""} is not granted`,
+    // deploy/base alone serves a leader; with the shards component, a shard replica.
+    for (const [made, rules, what] of [
+      [leader, base, "deploy/base"],
+      [sharded, withShards, "deploy/base with components/shards"],
+    ] as const) {
+      assert.ok(made.length > 0, `the audit log recorded bindops's calls under ${what}`);
+      assert.deepEqual(
+        made.filter((c) => c.code === 403),
+        [],
+        `no call was refused under ${what}`,
       );
+      for (const call of made) {
+        assert.ok(
+          rules.some((r) => allows(r, call)),
+          `${call.verb} ${call.group}/${call.resource} ${call.name ?? ""} is not granted by ${what}`,
+        );
+      }
     }
-    // Least privilege: each verb of each rule was needed.
-    for (const rule of rules) {
-      for (const verb of rule.verbs) {
-        for (const resource of rule.resources) {
-          assert.ok(
-            made.some((c) => allows({ ...rule, verbs: [verb], resources: [resource] }, c)),
-            `rule ${rule.apiGroups.join()}/${resource}:${verb}${rule.resourceNames ? ` (${rule.resourceNames.join()})` : ""} was never used`,
-          );
+    // Least privilege: each verb of each rule was needed by the deployment that has it.
+    for (const [rules, made] of [
+      [base, leader],
+      [rulesOf("deploy/components/shards"), sharded],
+    ] as const) {
+      for (const rule of rules) {
+        for (const verb of rule.verbs) {
+          for (const resource of rule.resources) {
+            assert.ok(
+              made.some((c) => allows({ ...rule, verbs: [verb], resources: [resource] }, c)),
+              `rule ${rule.apiGroups.join()}/${resource}:${verb}${rule.resourceNames ? ` (${rule.resourceNames.join()})` : ""} was never used`,
+            );
+          }
         }
       }
     }

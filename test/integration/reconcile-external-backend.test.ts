@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
+import { findOnboarding } from "../../src/backend/onboard-consumer.js";
 import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cluster.js";
 import { getOrUndefined } from "../../src/kube/not-found.js";
 import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
@@ -33,6 +34,7 @@ describe("bindops reconcile --backend external: onboarding through a BindableRes
   let consumer: ConnectedCluster;
   let backend: ChildProcess | undefined;
   let backendLog = "";
+  let clusterNamespace = "";
   const git = (...args: string[]) =>
     execFileSync("git", args, {
       cwd: repo,
@@ -79,7 +81,19 @@ describe("bindops reconcile --backend external: onboarding through a BindableRes
     git("init", "-q", "-b", "main");
     git("add", "-A");
     git("-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "examples");
-    // A request of an earlier run (another identity, or already answered) would be reused.
+    // An earlier test onboarded this consumer directly: undone, so that it has to be asked for.
+    const identity = (
+      await consumer.client.get({ apiVersion: "v1", kind: "Namespace", name: "kube-system" })
+    ).metadata.uid!;
+    const earlier = await findOnboarding(provider.client, { identity });
+    if (earlier.clusterBinding) {
+      await provider.client.delete({
+        apiVersion: kb,
+        kind: "ClusterBinding",
+        namespace: earlier.namespace,
+        name: "cluster",
+      });
+    }
     await provider.client.delete(onboardingRequest).catch(() => undefined);
     backend = spawn(
       process.execPath,
@@ -105,8 +119,23 @@ describe("bindops reconcile --backend external: onboarding through a BindableRes
     assert.equal(result.code, 0, `${result.stderr}\n--- backend:\n${backendLog}`);
 
     const asked = await provider.client.get(onboardingRequest);
-    const answer = asked.status as { phase: string; namespace: string };
+    const answer = asked.status as {
+      phase: string;
+      namespace: string;
+      kubeconfigSecretRef: { name: string };
+    };
     assert.equal(answer.phase, "Succeeded");
+    clusterNamespace = answer.namespace;
+    assert.equal(
+      await getOrUndefined(provider.client, {
+        apiVersion: "v1",
+        kind: "Secret",
+        namespace: "kube-bind",
+        name: answer.kubeconfigSecretRef.name,
+      }),
+      undefined,
+      "the answer's copy of the token is not left behind",
+    );
     const identity = (
       await consumer.client.get({ apiVersion: "v1", kind: "Namespace", name: "kube-system" })
     ).metadata.uid;
@@ -143,7 +172,7 @@ describe("bindops reconcile --backend external: onboarding through a BindableRes
     ).toString("utf8");
     assert.match(kubeconfig, new RegExp(`namespace: ${answer.namespace}`));
 
-    // A second reconcile reuses the answered request: it is not asked again.
+    // A second reconcile finds the consumer onboarded: nothing is asked again.
     const again = await reconcile();
     assert.equal(again.code, 0, again.stderr);
     const same = await provider.client.get(onboardingRequest);
@@ -152,6 +181,13 @@ describe("bindops reconcile --backend external: onboarding through a BindableRes
 
   it("says that no backend answered when none runs, and holds the consumer's bindings back", async () => {
     await stopBackend();
+    // The consumer's onboarding undone on the provider: it has to be asked for again.
+    await provider.client.delete({
+      apiVersion: kb,
+      kind: "ClusterBinding",
+      namespace: clusterNamespace,
+      name: "cluster",
+    });
     await provider.client.delete(onboardingRequest);
     await eventually("the request gone", async () =>
       (await getOrUndefined(provider.client, onboardingRequest)) ? undefined : true,

@@ -231,5 +231,37 @@ describe("bindops run --shards: replicas share the bindings (real API servers, r
       if (r === victim) continue;
       assert.doesNotMatch(r.stderr, /"level":(50|60)[^\n]*status/, "no status commit failed");
     }
+
+    // A replacement replica joins: one of the others gives a shard back, so that each of the
+    // three holds one again; a fourth replica holds none and waits, ready, as a standby.
+    const replacement = start("replica-d");
+    const live = ["replica-a", "replica-b", "replica-c", "replica-d"].filter(
+      (r) => r !== holders[1],
+    );
+    await eventually(
+      "one shard each again",
+      async () => {
+        const now = await Promise.all([0, 1, 2].map(holder));
+        return [...now].sort().join() === [...live].sort().join() ? true : undefined;
+      },
+      90_000,
+    );
+    await eventually("the replacement to say so", () =>
+      Promise.resolve(replacement.logged("took shard") || undefined),
+    );
+    const standby = start("replica-e");
+    const health = await eventually("the standby's health address", () =>
+      Promise.resolve(standby.address("health")),
+    );
+    await eventually(
+      "the standby ready without a shard",
+      async () => ((await fetch(`${health}/readyz`)).status === 200 ? true : undefined),
+      60_000,
+    );
+    assert.deepEqual(
+      [...(await Promise.all([0, 1, 2].map(holder)))].sort(),
+      [...live].sort(),
+      "the standby took no shard from the others",
+    );
   });
 });

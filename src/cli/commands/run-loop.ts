@@ -55,12 +55,17 @@ export async function runCommand(
         ctx,
         options,
         shards,
-        () => server.wakeNow(),
+        (owned) => {
+          server.setStandby(owned.length === 0);
+          server.wakeNow();
+        },
         (leases) => followLoop(ctx, options, intervalMs, ctx.signal, server, leases),
       );
     }
     const loop = (signal: AbortSignal) => followLoop(ctx, options, intervalMs, signal, server);
-    return options.leaderElect ? await runAsLeader(ctx, options, loop) : await loop(ctx.signal);
+    return options.leaderElect
+      ? await runAsLeader(ctx, options, loop, (leading) => server.setStandby(!leading))
+      : await loop(ctx.signal);
   } finally {
     await server.close();
   }
@@ -343,7 +348,18 @@ async function reconcileShards(
     reverted: [],
   };
   for (const index of owned) {
-    const result = await reconciler.reconcile(snapshot, revision, { index, count });
+    let result: ReconcileResult;
+    try {
+      result = await leases.work(index, (stop) =>
+        reconciler.reconcile(snapshot, revision, { index, count }, stop),
+      );
+    } catch (error) {
+      if (ctx.signal.aborted || leases.owned().includes(index)) throw error;
+      // The shard moved to another replica during the pass: its work here stopped, and its
+      // status is the other replica's to write.
+      ctx.logger.warn(`shard ${index + 1}/${count} moved during the pass: left to its new holder`);
+      continue;
+    }
     ctx.logger.info(
       `shard ${index + 1}/${count}: ${result.statusFiles.size} bindings reconciled` +
         (result.failed.length > 0 ? `, not bound: ${result.failed.join(", ")}` : ""),

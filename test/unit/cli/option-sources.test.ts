@@ -102,6 +102,17 @@ describe("server options from flags, BINDOPS_<OPTION> variables and a config fil
     assert.equal(layered.healthAddr, ":9440", "defaults stay where nothing is set");
   });
 
+  it("reads values as written: a branch 1.10 and an id 0123 are not numbers", async () => {
+    const file = configFile(
+      "numbers.yaml",
+      "branch: 1.10\nleader-election-id: 0123\nleader-elect: yes\n",
+    );
+    const seen = await parse(["run", "--config", file]);
+    assert.equal(seen.branch, "1.10");
+    assert.equal(seen.leaderElectionId, "0123");
+    assert.equal(seen.leaderElect, true);
+  });
+
   it("refuses an unknown option, a wrong value and a broken file, naming the file and line", async () => {
     const unknown = configFile("unknown.yaml", "interval: 30\nintervall: 60\n");
     await assert.rejects(

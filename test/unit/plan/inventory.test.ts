@@ -8,6 +8,7 @@ import {
   inventoryEntry,
   pruneCandidates,
   pruneDecision,
+  sharedInventory,
 } from "../../../src/plan/inventory.js";
 import type { ModelBinding, RepositoryModel } from "../../../src/plan/repository-model.js";
 
@@ -61,6 +62,16 @@ describe("the inventory: what a reconcile keeps and what it prunes", () => {
       "APIServiceBinding orders-db",
       "Secret kubeconfig-provider",
     ]);
+  });
+
+  it("keeps in a shard's inventory the kubeconfig Secret that another shard's bindings read", () => {
+    const whole = model([binding("orders-db"), binding("billing-db")]);
+    // This shard's only binding was deleted; billing-db, of another shard, still reads the Secret.
+    const shard = model([]);
+    const own = desiredInventory(shard, desiredBindings(shard, () => "ns", "r").planned);
+    const before = ["Secret kubeconfig-provider"];
+    assert.deepEqual(entries(own, "consumer"), [], "alone, the shard would prune it");
+    assert.deepEqual(entries(sharedInventory(whole, own), "consumer"), before);
   });
 
   it("prunes what git no longer has, never what bindops does not own or a held-back binding's", () => {

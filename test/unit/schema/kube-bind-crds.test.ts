@@ -57,6 +57,7 @@ describe("kubeBindCrds: the CRDs bindops installs for kube-bind's kinds", () => 
       "APIServiceExportRequest",
       "APIServiceExportTemplate",
       "APIServiceNamespace",
+      "BindableResourcesRequest",
       "BoundSchema",
       "Cluster",
       "ClusterBinding",

@@ -209,11 +209,11 @@ describe("documents no schema knows", () => {
     );
     const [other] = check({
       apiVersion: "kube-bind.io/v1alpha2",
-      kind: "BindableResourcesRequest",
+      kind: "APIConversion",
     });
     assert.match(
       other?.[2] ?? "",
-      /^unknown kind BindableResourcesRequest in kube-bind.io; known kinds: APIServiceBinding, /,
+      /^unknown kind APIConversion in kube-bind.io; known kinds: APIServiceBinding, /,
     );
   });
 

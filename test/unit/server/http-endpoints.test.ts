@@ -55,9 +55,10 @@ describe("server endpoints: health, readiness, metrics and the GitHub webhook", 
       { consumer: "c", binding: "orders-db", ready: "True" },
     ]);
     metrics.recordRevision("abc123");
-    countSyncWrite("up", "PostgresCluster");
-    countSyncWrite("up", "PostgresCluster");
-    countSyncWrite("down", "Secret");
+    // Kinds of this test alone: the counts are the process's, and other tests sync objects too.
+    countSyncWrite("up", "MetricsTestWidget");
+    countSyncWrite("up", "MetricsTestWidget");
+    countSyncWrite("down", "MetricsTestSecret");
     const response = await fetch(url(endpoints.addresses.metrics, "/metrics"));
     assert.equal(response.status, 200);
     assert.match(response.headers.get("content-type") ?? "", /text\/plain/);
@@ -74,8 +75,8 @@ describe("server endpoints: health, readiness, metrics and the GitHub webhook", 
     );
     assert.match(body, /bindops_applied_revision_info\{revision="abc123"\} 1/);
     assert.match(body, /process_resident_memory_bytes/);
-    assert.match(body, /bindops_sync_objects_total\{direction="up",kind="PostgresCluster"\} 2/);
-    assert.match(body, /bindops_sync_objects_total\{direction="down",kind="Secret"\} 1/);
+    assert.match(body, /bindops_sync_objects_total\{direction="up",kind="MetricsTestWidget"\} 2/);
+    assert.match(body, /bindops_sync_objects_total\{direction="down",kind="MetricsTestSecret"\} 1/);
     await queue.shutdown();
     assert.doesNotMatch(
       await (await fetch(url(endpoints.addresses.metrics, "/metrics"))).text(),
