@@ -365,9 +365,16 @@ everything again every --interval. Saves under status/, .git/ and node_modules/ 
 revision is the content's digest (working-tree-<hex>); the status files are written into the
 folder's status/ and not committed.
 
+In a cluster: /healthz and /readyz on --health-addr, /metrics on --metrics-addr, a GitHub push
+webhook on --webhook-addr (with a secret). --leader-elect runs one active replica and standbys;
+--shards N shares the bindings among active replicas, one Lease per shard. Every option may also
+come from BINDOPS_<OPTION> (BINDOPS_INTERVAL=60) or a YAML file (--config, BINDOPS_CONFIG); the
+command line wins over the environment, which wins over the file.
+
 Examples:
   bindops run --repo https://git.example/platform/bindings.git --branch main --interval 30
-  bindops run --watch --repo . --kubeconfig-dir .bindops/dev`,
+  bindops run --watch --repo . --kubeconfig-dir .bindops/dev
+  bindops run --config /etc/bindops/config.yaml --shards 3   # in a pod, one of three replicas`,
   );
 
   return program;
