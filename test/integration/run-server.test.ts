@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cluster.js";
 import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
 import { eventually } from "../support/eventually.js";
-import { repoRoot } from "../support/repo-root.js";
+import { examplesRemote, git, hermeticGitEnv } from "../support/examples-remote.js";
 import { RunProcess } from "../support/run-process.js";
 
-const hermetic = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
 const secret = "webhook-secret-for-tests";
 
 describe("bindops run as a server: endpoints, leader election, webhook (real API server, real git)", function () {
@@ -22,8 +20,6 @@ describe("bindops run as a server: endpoints, leader election, webhook (real API
   let env: NodeJS.ProcessEnv;
   let provider: ConnectedCluster;
   const running: RunProcess[] = [];
-  const git = (cwd: string, ...args: string[]) =>
-    execFileSync("git", args, { cwd, env: hermetic }).toString("utf8").trim();
   const start = (extra: string[]) => {
     const p = new RunProcess(
       [
@@ -58,29 +54,12 @@ describe("bindops run as a server: endpoints, leader election, webhook (real API
       metadata: { name: "bindops-system" },
     });
     dir = mkdtempSync(path.join(tmpdir(), "bindops-run-server-"));
-    remote = path.join(dir, "remote.git");
-    work = path.join(dir, "work");
     env = {
-      ...hermetic,
+      ...hermeticGitEnv,
       BINDOPS_CACHE_DIR: path.join(dir, "cache"),
       BINDOPS_WEBHOOK_SECRET: secret,
     };
-    git(dir, "init", "-q", "--bare", "-b", "main", remote);
-    cpSync(path.join(repoRoot, "examples"), work, { recursive: true });
-    git(work, "init", "-q", "-b", "main");
-    git(work, "add", "-A");
-    git(
-      work,
-      "-c",
-      "user.name=dev",
-      "-c",
-      "user.email=dev@example.invalid",
-      "commit",
-      "-qm",
-      "bindings",
-    );
-    git(work, "remote", "add", "origin", remote);
-    git(work, "push", "-q", "origin", "main");
+    ({ remote, work } = examplesRemote(dir));
   });
   afterEach(async () => {
     for (const p of running.splice(0)) {
