@@ -45,8 +45,7 @@ export class LeaderElector {
   private readonly retryPeriodMs: number;
   private readonly now: () => Date;
   private readonly clock: Clock;
-  /** When the Lease was last seen to change, on our monotonic clock, and what it held then. */
-  private observed: { at: number; record: string } | undefined;
+  private readonly observer: LeaseObserver;
   private leading = false;
 
   constructor(private readonly options: LeaderElectionOptions) {
@@ -58,6 +57,7 @@ export class LeaderElector {
     }
     this.now = options.now ?? (() => new Date());
     this.clock = options.clock ?? systemClock;
+    this.observer = new LeaseObserver(this.clock, Math.round(this.leaseDurationMs / 1000) * 1000);
   }
 
   /** Whether this process holds the Lease now. */
@@ -127,8 +127,6 @@ export class LeaderElector {
   private async tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
     const { client, namespace, name, identity } = this.options;
     const ref = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace, name };
-    const now = microTime(this.now());
-    const durationSeconds = Math.round(this.leaseDurationMs / 1000);
     let existing: KubeObject | undefined;
     try {
       existing = await getOrUndefined(client, ref, { signal });
@@ -137,45 +135,17 @@ export class LeaderElector {
       this.options.logger.debug({ err: error }, "could not read the lease");
       return false;
     }
-    if (existing === undefined) {
-      try {
-        await client.create(
-          {
-            ...ref,
-            metadata: { name, namespace },
-            spec: {
-              holderIdentity: identity,
-              leaseDurationSeconds: durationSeconds,
-              acquireTime: now,
-              renewTime: now,
-              leaseTransitions: 0,
-            },
-          },
-          { signal },
-        );
-        return true;
-      } catch (error) {
-        if (isKubeError(error, "Conflict") || signal.aborted) return false;
-        throw error;
-      }
+    const spec = existing && ((existing.spec ?? {}) as LeaseSpec);
+    if (existing && spec) {
+      const held = spec.holderIdentity !== undefined && spec.holderIdentity !== "";
+      const ours = spec.holderIdentity === identity;
+      const expired = this.observer.expired(name, spec);
+      if (held && !ours && !expired) return false;
     }
-    const spec = (existing.spec ?? {}) as LeaseSpec;
-    const record = JSON.stringify(spec);
-    if (this.observed?.record !== record) this.observed = { at: this.clock.now(), record };
-    const held = spec.holderIdentity !== undefined && spec.holderIdentity !== "";
-    const ours = spec.holderIdentity === identity;
-    const expired =
-      this.clock.now() - this.observed.at > (spec.leaseDurationSeconds ?? durationSeconds) * 1000;
-    if (held && !ours && !expired) return false;
-    const next: LeaseSpec = {
-      holderIdentity: identity,
-      leaseDurationSeconds: durationSeconds,
-      acquireTime: ours ? (spec.acquireTime ?? now) : now,
-      renewTime: now,
-      leaseTransitions: ours ? (spec.leaseTransitions ?? 0) : (spec.leaseTransitions ?? 0) + 1,
-    };
+    const next = heldLeaseSpec(spec, identity, this.now(), this.leaseDurationMs);
     try {
-      await client.update({ ...existing, spec: next }, { signal });
+      if (existing) await client.update({ ...existing, spec: next }, { signal });
+      else await client.create({ ...ref, metadata: { name, namespace }, spec: next }, { signal });
       return true;
     } catch (error) {
       if (isKubeError(error, "Conflict") || signal.aborted) return false;
@@ -190,15 +160,7 @@ export class LeaderElector {
     const existing = await getOrUndefined(client, ref);
     const spec = (existing?.spec ?? {}) as LeaseSpec;
     if (existing === undefined || spec.holderIdentity !== identity) return;
-    await client.update({
-      ...existing,
-      spec: {
-        ...spec,
-        holderIdentity: "",
-        leaseDurationSeconds: 1,
-        renewTime: microTime(this.now()),
-      },
-    });
+    await client.update({ ...existing, spec: releasedLeaseSpec(spec, this.now()) });
     this.options.logger.info({ lease: this.leaseName() }, "lease released");
   }
 
@@ -208,6 +170,68 @@ export class LeaderElector {
 
   private jittered(): number {
     return this.retryPeriodMs * (1 + Math.random() * 0.2);
+  }
+}
+
+/**
+ * The spec `identity` writes to take or renew a Lease whose spec is `existing` (`undefined`: the
+ * Lease does not exist yet): it keeps its acquire time while it holds it, and a change of holder
+ * counts as a transition.
+ */
+export function heldLeaseSpec(
+  existing: LeaseSpec | undefined,
+  identity: string,
+  now: Date,
+  leaseDurationMs: number,
+): LeaseSpec {
+  const time = microTime(now);
+  const ours = existing?.holderIdentity === identity;
+  const transitions = existing?.leaseTransitions ?? 0;
+  return {
+    holderIdentity: identity,
+    leaseDurationSeconds: Math.round(leaseDurationMs / 1000),
+    acquireTime: ours ? (existing.acquireTime ?? time) : time,
+    renewTime: time,
+    leaseTransitions: existing === undefined || ours ? transitions : transitions + 1,
+  };
+}
+
+/** The spec that gives a Lease up: no holder, expiring at once, so another takes it without waiting. */
+export function releasedLeaseSpec(existing: LeaseSpec, now: Date): LeaseSpec {
+  return { ...existing, holderIdentity: "", leaseDurationSeconds: 1, renewTime: microTime(now) };
+}
+
+/**
+ * Judges Leases expired as client-go does: by how long each has not changed as seen on this
+ * process's monotonic clock, never by comparing its timestamps with this machine's time.
+ */
+export class LeaseObserver {
+  /** Per Lease, when it was last seen to change and what it held then. */
+  private readonly seen = new Map<string, { at: number; record: string }>();
+
+  constructor(
+    private readonly clock: Clock,
+    /** For a Lease that does not say its duration. */
+    private readonly defaultDurationMs: number,
+  ) {}
+
+  /** Whether Lease `name` with `spec` has not changed for its duration times `factor`. */
+  expired(name: string, spec: LeaseSpec, factor = 1): boolean {
+    const record = JSON.stringify(spec);
+    const seen = this.seen.get(name);
+    if (seen?.record !== record) {
+      this.seen.set(name, { at: this.clock.now(), record });
+      return false;
+    }
+    const duration =
+      spec.leaseDurationSeconds === undefined
+        ? this.defaultDurationMs
+        : spec.leaseDurationSeconds * 1000;
+    return this.clock.now() - seen.at > duration * factor;
+  }
+
+  forget(name: string): void {
+    this.seen.delete(name);
   }
 }
 

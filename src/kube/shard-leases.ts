@@ -3,7 +3,13 @@ import type { Logger } from "pino";
 import { sleep, systemClock, type Clock } from "./clock.js";
 import type { KubeClient, KubeObject } from "./kube-client.js";
 import { isKubeError } from "./kube-error.js";
-import { microTime, type LeaseSpec } from "./leader-election.js";
+import {
+  heldLeaseSpec,
+  LeaseObserver,
+  microTime,
+  releasedLeaseSpec,
+  type LeaseSpec,
+} from "./leader-election.js";
 import { getOrUndefined } from "./not-found.js";
 
 export interface ShardLeaseOptions {
@@ -57,8 +63,7 @@ export class ShardLeases {
   private readonly signals = new Map<number, AbortController>();
   /** How many pieces of work run on each shard now. */
   private readonly busy = new Map<number, number>();
-  /** When each Lease was last seen to change, and what it held then. */
-  private readonly observed = new Map<string, { at: number; record: string }>();
+  private readonly observer: LeaseObserver;
   private readonly memberName: string;
 
   constructor(private readonly options: ShardLeaseOptions) {
@@ -70,6 +75,7 @@ export class ShardLeases {
     }
     this.now = options.now ?? (() => new Date());
     this.clock = options.clock ?? systemClock;
+    this.observer = new LeaseObserver(this.clock, this.leaseDurationMs);
     const digest = createHash("sha256").update(options.identity).digest("hex").slice(0, 12);
     this.memberName = `${options.id}-member-${digest}`;
   }
@@ -173,7 +179,7 @@ export class ShardLeases {
     for (const member of members) {
       if (this.expired(member, 5)) {
         await client.delete(this.leaseRef(member.metadata.name), call).catch(() => undefined);
-        this.observed.delete(member.metadata.name);
+        this.observer.forget(member.metadata.name);
       }
     }
     const free: number[] = [];
@@ -270,18 +276,11 @@ export class ShardLeases {
     }
   }
 
-  /** Whether a Lease has not changed for its duration (times `factor`), as seen from here. */
+  /** Whether another's Lease has not changed for its duration (times `factor`), as seen here. */
   private expired(lease: KubeObject, factor = 1): boolean {
     const spec = (lease.spec ?? {}) as LeaseSpec;
     if (spec.holderIdentity === this.options.identity) return false;
-    const record = JSON.stringify(spec);
-    const seen = this.observed.get(lease.metadata.name);
-    if (seen?.record !== record) {
-      this.observed.set(lease.metadata.name, { at: this.clock.now(), record });
-      return false;
-    }
-    const duration = (spec.leaseDurationSeconds ?? this.leaseDurationMs / 1000) * 1000;
-    return this.clock.now() - seen.at > duration * factor;
+    return this.observer.expired(lease.metadata.name, spec, factor);
   }
 
   /** Takes or renews a shard's Lease; false when another replica got there first. */
@@ -291,16 +290,9 @@ export class ShardLeases {
     signal: AbortSignal,
   ): Promise<boolean> {
     const { client, identity } = this.options;
-    const now = microTime(this.now());
-    const spec = (existing?.spec ?? {}) as LeaseSpec;
-    const ours = spec.holderIdentity === identity;
-    const next: LeaseSpec = {
-      holderIdentity: identity,
-      leaseDurationSeconds: Math.round(this.leaseDurationMs / 1000),
-      acquireTime: ours ? (spec.acquireTime ?? now) : now,
-      renewTime: now,
-      leaseTransitions: (spec.leaseTransitions ?? 0) + (ours || !existing ? 0 : 1),
-    };
+    const spec = existing && ((existing.spec ?? {}) as LeaseSpec);
+    const ours = spec?.holderIdentity === identity;
+    const next = heldLeaseSpec(spec, identity, this.now(), this.leaseDurationMs);
     try {
       if (existing) await client.update({ ...existing, spec: next }, { signal });
       else {
@@ -338,15 +330,7 @@ export class ShardLeases {
     const existing = await client.get(ref);
     const spec = (existing.spec ?? {}) as LeaseSpec;
     if (spec.holderIdentity !== identity) return;
-    await client.update({
-      ...existing,
-      spec: {
-        ...spec,
-        holderIdentity: "",
-        leaseDurationSeconds: 1,
-        renewTime: microTime(this.now()),
-      },
-    });
+    await client.update({ ...existing, spec: releasedLeaseSpec(spec, this.now()) });
   }
 
   private shardName(shard: number): string {
