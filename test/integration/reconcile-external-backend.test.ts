@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,6 +9,7 @@ import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cl
 import { getOrUndefined } from "../../src/kube/not-found.js";
 import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
 import { eventually } from "../support/eventually.js";
+import { git } from "../support/examples-remote.js";
 import { repoRoot } from "../support/repo-root.js";
 import { cliPath, runCli } from "../support/run-cli.js";
 
@@ -35,13 +36,6 @@ describe("bindops reconcile --backend external: onboarding through a BindableRes
   let backend: ChildProcess | undefined;
   let backendLog = "";
   let clusterNamespace = "";
-  const git = (...args: string[]) =>
-    execFileSync("git", args, {
-      cwd: repo,
-      env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" },
-    })
-      .toString("utf8")
-      .trim();
   const reconcile = (...extra: string[]) =>
     runCli(
       [
@@ -78,9 +72,18 @@ describe("bindops reconcile --backend external: onboarding through a BindableRes
     dir = mkdtempSync(path.join(tmpdir(), "bindops-external-"));
     repo = path.join(dir, "repo");
     cpSync(path.join(repoRoot, "examples"), repo, { recursive: true });
-    git("init", "-q", "-b", "main");
-    git("add", "-A");
-    git("-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "examples");
+    git(repo, "init", "-q", "-b", "main");
+    git(repo, "add", "-A");
+    git(
+      repo,
+      "-c",
+      "user.name=t",
+      "-c",
+      "user.email=t@example.invalid",
+      "commit",
+      "-qm",
+      "examples",
+    );
     // An earlier test onboarded this consumer directly: undone, so that it has to be asked for.
     const identity = (
       await consumer.client.get({ apiVersion: "v1", kind: "Namespace", name: "kube-system" })
