@@ -17,7 +17,7 @@
  * run, so that other work on the machine slows them alike.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -69,6 +69,14 @@ const subjects: Subject[] = [
     expectExit: 0,
   },
   { name: "bindops validate", args: [cli, "validate", corpus, "-o", "json"], expectExit: 0 },
+  // What every run pays before its first document: node's start-up, then bindops's (an empty
+  // repository).
+  { name: "node (empty script)", args: ["-e", ""], expectExit: 0 },
+  {
+    name: "bindops validate (empty)",
+    args: [cli, "validate", emptyRepository(), "-o", "json"],
+    expectExit: 0,
+  },
 ];
 if (values.baseline !== undefined) {
   // Another build of bindops (a folder holding dist/, policies/ and package.json, with
@@ -113,12 +121,14 @@ console.log(`runs: ${runs} per subject, median reported; node ${process.version}
 
 const results = measureAll(subjects);
 const floor = results[0]!.medianMs;
+const kubeconformMs = results.find((r) => r.name.startsWith("kubeconform"))?.medianMs;
 const pad = (s: string, n: number) => s.padEnd(n);
 console.log(
   pad("subject", 30) +
     pad("median ms", 12) +
     pad("min ms", 10) +
     pad("× floor", 10) +
+    (kubeconformMs === undefined ? "" : pad("× kubeconform", 15)) +
     "peak RSS MiB",
 );
 for (const r of results) {
@@ -127,6 +137,7 @@ for (const r of results) {
       pad(r.medianMs.toFixed(0), 12) +
       pad(r.minMs.toFixed(0), 10) +
       pad((r.medianMs / floor).toFixed(2), 10) +
+      (kubeconformMs === undefined ? "" : pad((r.medianMs / kubeconformMs).toFixed(2), 15)) +
       (r.peakRssKiB > 0 ? (r.peakRssKiB / 1024).toFixed(0) : "-"),
   );
 }
@@ -154,6 +165,13 @@ for (const r of results) {
   console.log(`\nphases of one in-process run (${report.documents} documents):`);
   for (const [phase, ms] of phases)
     console.log(`  ${pad(phase, 28)}${ms.toFixed(0).padStart(6)} ms`);
+}
+
+/** A folder with no manifests, for the start-up cost of a run. */
+function emptyRepository(): string {
+  const dir = path.join(repoRoot, "bench/.corpus/empty");
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 /**

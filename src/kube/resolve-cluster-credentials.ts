@@ -49,6 +49,13 @@ export function credentialEnvVar(cluster: string): string {
 }
 
 /**
+ * Variables of the `BINDOPS_KUBECONFIG_<NAME>` form that are options, not credentials:
+ * `BINDOPS_KUBECONFIG_DIR` is `--kubeconfig-dir` (a folder), so a cluster named `dir` takes its
+ * credentials from the folder, a kubeconfig or `KUBECONFIG`, never from that variable.
+ */
+const optionVariables: ReadonlySet<string> = new Set(["BINDOPS_KUBECONFIG_DIR"]);
+
+/**
  * Finds a cluster's credentials, in this order:
  * 1. `DIR/<cluster>.kubeconfig` when `kubeconfigDir` is given and the file exists;
  * 2. the environment variable `BINDOPS_KUBECONFIG_<NAME>` (a path, or the kubeconfig itself);
@@ -69,7 +76,8 @@ export function resolveClusterCredentials(
   }
 
   const variable = credentialEnvVar(cluster);
-  const value = env[variable];
+  const reserved = optionVariables.has(variable);
+  const value = reserved ? undefined : env[variable];
   if (value !== undefined && value.trim() !== "") {
     if (looksInline(value)) return { from: "env-inline", cluster, variable };
     return { from: "env", cluster, variable, file: resolve(value.trim()) };
@@ -103,9 +111,11 @@ export function resolveClusterCredentials(
   }
 
   throw new BindopsError("usage", "no-credentials", `no credentials for cluster "${cluster}"`, {
-    hint:
-      `give --kubeconfig-dir DIR with DIR/${cluster}.kubeconfig, set ${variable}, ` +
-      `or give --kubeconfig FILE with a context named "${cluster}"`,
+    hint: reserved
+      ? `give --kubeconfig-dir DIR with DIR/${cluster}.kubeconfig, or --kubeconfig FILE with a ` +
+        `context named "${cluster}" (${variable} is the variable of --kubeconfig-dir)`
+      : `give --kubeconfig-dir DIR with DIR/${cluster}.kubeconfig, set ${variable}, ` +
+        `or give --kubeconfig FILE with a context named "${cluster}"`,
   });
 }
 

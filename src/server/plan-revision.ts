@@ -3,6 +3,7 @@ import {
   readConsumerIdentity,
   type ConsumerOnboarding,
 } from "../backend/onboard-consumer.js";
+import { kubeBindApiVersion } from "../core/kube-bind-objects.js";
 import { kubeObjectOf, type KubeObject } from "../core/kube-object.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { KubeClient } from "../kube/kube-client.js";
@@ -31,6 +32,7 @@ import { planObject, type ClusterPlan, type Plan, type PlannedObject } from "../
 import { repositoryModel, type RepositoryModel } from "../plan/repository-model.js";
 import type { ValidateReport } from "../report/validate-report.js";
 import { kubeBindCrds } from "../schema/kube-bind-crds.js";
+import { onboardingRequestName, onboardingRequestNamespace } from "./request-onboarding.js";
 import { readInventory, serverCrd } from "./live-state.js";
 import { refusalMessage, type ClusterClients } from "./reconcile-once.js";
 
@@ -45,6 +47,12 @@ export interface ReadPlanOptions {
   clients: ClusterClients;
   /** Clusters that could not be connected, with why: planned as unreachable. */
   unreachable?: ReadonlyMap<string, string>;
+  /**
+   * How consumers would be onboarded (`--backend`): `direct` by bindops's own backend (a cluster
+   * namespace), `request` through an external kube-bind backend (a `BindableResourcesRequest`).
+   * Default `direct`.
+   */
+  onboarding?: "direct" | "request";
   signal?: AbortSignal;
 }
 
@@ -99,7 +107,7 @@ export async function readPlan(options: ReadPlanOptions): Promise<Plan> {
       }
     }
   }
-  const onboardings = await reader.planOnboarding(model);
+  const onboardings = await reader.planOnboarding(model, options.onboarding ?? "direct");
   const { planned, unplanned } = desiredBindings(
     model,
     (provider, consumer) => onboardings.get(`${provider}/${consumer}`)?.namespace ?? "",
@@ -175,8 +183,15 @@ class PlanReader {
     this.add(cluster, at, planObject(desired, await this.live(client, crd)));
   }
 
-  /** Each (provider, consumer) pair's cluster namespace, found without creating anything. */
-  async planOnboarding(model: RepositoryModel): Promise<Map<string, ConsumerOnboarding>> {
+  /**
+   * Each (provider, consumer) pair's cluster namespace, found without creating anything; a
+   * consumer not onboarded yet is onboarded by creating its cluster namespace (`direct`) or by
+   * asking the external backend with a `BindableResourcesRequest` (`request`).
+   */
+  async planOnboarding(
+    model: RepositoryModel,
+    through: "direct" | "request",
+  ): Promise<Map<string, ConsumerOnboarding>> {
     const onboardings = new Map<string, ConsumerOnboarding>();
     for (const b of model.bindings) {
       const pair = `${b.provider}/${b.consumer}`;
@@ -188,6 +203,21 @@ class PlanReader {
       );
       const found = await findOnboarding(this.clients.get(b.provider)!, { identity, ...this.call });
       onboardings.set(pair, found);
+      const client = this.clients.get(b.provider)!;
+      if (through === "request" && !(found.exists && found.clusterBinding)) {
+        const request = {
+          apiVersion: kubeBindApiVersion,
+          kind: "BindableResourcesRequest",
+          namespace: onboardingRequestNamespace,
+          name: onboardingRequestName(b.consumer),
+        };
+        this.add(b.provider, stage.onboarding, {
+          ...request,
+          action: (await this.live(client, request)) === undefined ? "create" : "unchanged",
+          reason: `onboarding of consumer ${b.consumer}, asked of the external kube-bind backend`,
+        });
+        continue;
+      }
       this.add(b.provider, stage.onboarding, {
         apiVersion: "v1",
         kind: "Namespace",

@@ -118,6 +118,38 @@ describe("bindops reconcile --backend external: onboarding through a BindableRes
   });
 
   it("asks the running backend to onboard the consumer, then binds as with the built-in one", async () => {
+    // What plan says first: the consumer is onboarded by asking the backend, not by bindops.
+    const onboardingPlanned = async () => {
+      const planned = await runCli(
+        [
+          "plan",
+          "--backend",
+          "external",
+          "--repo",
+          repo,
+          "--kubeconfig-dir",
+          kubeconfigDir,
+          "-o",
+          "json",
+        ],
+        { timeoutMs: 60_000 },
+      );
+      assert.equal(planned.code, 0, planned.stderr);
+      const plan = JSON.parse(planned.stdout) as {
+        clusters: {
+          cluster: string;
+          objects: { kind: string; name: string; action: string; reason?: string }[];
+        }[];
+      };
+      return plan.clusters
+        .find((c) => c.cluster === "provider")!
+        .objects.filter((o) => /onboarding of consumer consumer/.test(o.reason ?? ""));
+    };
+    const before = await onboardingPlanned();
+    assert.deepEqual(
+      before.map((o) => [o.kind, o.name, o.action]),
+      [["BindableResourcesRequest", "bindops-consumer", "create"]],
+    );
     const result = await reconcile();
     assert.equal(result.code, 0, `${result.stderr}\n--- backend:\n${backendLog}`);
 
@@ -174,6 +206,13 @@ describe("bindops reconcile --backend external: onboarding through a BindableRes
       "base64",
     ).toString("utf8");
     assert.match(kubeconfig, new RegExp(`namespace: ${answer.namespace}`));
+
+    // Onboarded: plan shows the cluster namespace, and nothing to ask.
+    const after = await onboardingPlanned();
+    assert.deepEqual(
+      after.map((o) => [o.kind, o.name, o.action]),
+      [["Namespace", answer.namespace, "unchanged"]],
+    );
 
     // A second reconcile finds the consumer onboarded: nothing is asked again.
     const again = await reconcile();

@@ -323,6 +323,7 @@ export const commandSpecs = {
     repo: parameter.string("--repo <path>", "the git repository to plan", "."),
     rev: parameter.string("--rev <rev>", "the revision to plan", "HEAD"),
     ...clusterOptions,
+    backend: reconcilerOptions.backend,
     output: parameter.choice("-o, --output <format>", "output format", ["text", "json"], "text"),
     exitCode: parameter.flag(
       "--exit-code",

@@ -52,6 +52,7 @@ export async function planCommand(
       revision,
       clients: new Map<string, KubeClient>(connected.map((c) => [c.name, c.client])),
       unreachable,
+      onboarding: options.backend === "external" ? "request" : "direct",
       signal: ctx.signal,
     });
     ctx.stdout.write(

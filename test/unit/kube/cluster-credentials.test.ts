@@ -153,6 +153,21 @@ describe("cluster credentials", () => {
     );
   });
 
+  it("never reads --kubeconfig-dir's variable as the kubeconfig of a cluster named dir", () => {
+    // BINDOPS_KUBECONFIG_DIR names the folder (`--kubeconfig-dir` from the environment).
+    const env = { BINDOPS_KUBECONFIG_DIR: path.join(dir, "dev"), KUBECONFIG: sharedFile };
+    const source = resolveClusterCredentials("dir", { env });
+    assert.equal(source.from, "kubeconfig");
+    assert.equal(source.from === "kubeconfig" && source.via, "KUBECONFIG");
+    assert.throws(
+      () => resolveClusterCredentials("dir", { env: { BINDOPS_KUBECONFIG_DIR: envFile } }),
+      (e: unknown) => {
+        usageError("no-credentials", /"dir"/)(e);
+        assert.match((e as BindopsError).hint ?? "", /variable of --kubeconfig-dir/);
+        return true;
+      },
+    );
+  });
   it("is a usage error when the kubeconfig has no context named like the cluster", () => {
     const source = resolveClusterCredentials("consumer", { kubeconfig: sharedFile, env: {} });
     assert.throws(
