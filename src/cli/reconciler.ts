@@ -148,6 +148,8 @@ export class Reconciler {
   private readonly connected = new Map<string, ConnectedCluster>();
   private readonly backends: RunningBackend[] = [];
   private readonly konnectors: RunningKonnector[] = [];
+  /** Set by {@link stopControllers}: no backend or konnector is started again. */
+  private controllersStopped = false;
 
   constructor(private readonly options: ReconcilerOptions) {}
 
@@ -197,6 +199,16 @@ export class Reconciler {
     });
   }
 
+  /**
+   * Stops the konnectors and backends at once and starts none again, keeping the connections for
+   * the reconciles still running (with `--shards`, when shard 1 moves away mid-pass).
+   */
+  async stopControllers(): Promise<void> {
+    this.controllersStopped = true;
+    await Promise.all(this.konnectors.splice(0).map((k) => k.stop()));
+    await Promise.all(this.backends.splice(0).map((b) => b.stop()));
+  }
+
   /** Stops the konnectors and backends and closes the connections. */
   async close(): Promise<void> {
     await Promise.all(this.konnectors.splice(0).map((k) => k.stop()));
@@ -212,8 +224,9 @@ export class Reconciler {
     const cluster = await connectNamedCluster(name, this.options);
     try {
       await installKubeBindCrds(cluster, logger, signal);
-      const controllers = this.options.controllers ?? true;
-      if (controllers && this.options.backend === "builtin" && role === "provider") {
+      // Asked at each start: the controllers may be stopped while this connects.
+      const controllers = () => (this.options.controllers ?? true) && !this.controllersStopped;
+      if (controllers() && this.options.backend === "builtin" && role === "provider") {
         const backend = startBackend({
           client: cluster.client,
           logger: logger.child({ cluster: name, component: "backend" }),
@@ -221,7 +234,7 @@ export class Reconciler {
         this.backends.push(backend);
         await backend.ready;
       }
-      if (controllers && this.options.konnector && role === "consumer") {
+      if (controllers() && this.options.konnector && role === "consumer") {
         const konnector = startKonnector({
           consumer: cluster.client,
           connect: (kubeconfig) => openProviderKubeconfig(kubeconfig),

@@ -115,17 +115,38 @@ async function followLoop(
   let controllers = sharding === undefined;
   let reconciler = reconcilerFor({ ...ctx, signal }, { ...options, controllers });
   let reconciledShards = "";
-  /** Starts or stops the in-process backend and konnector as shard 1 comes and goes. */
+  /**
+   * Starts or stops the in-process backend and konnector as shard 1 comes and goes. They run as
+   * work on shard 1: the moment it moves (given back, or not renewed in time) they stop, and a
+   * shard given back keeps its Lease until they have, so no two replicas run them at once.
+   */
   const fitControllers = async (owned: readonly number[] | undefined) => {
     if (owned === undefined || owned.includes(0) === controllers) return;
     controllers = owned.includes(0);
     await reconciler.close();
     reconciler = reconcilerFor({ ...ctx, signal }, { ...options, controllers });
+    if (controllers) holdShardOne(reconciler);
     log.info(
       controllers
         ? "running the backend and konnector (shard 1)"
         : "backend and konnector left to the holder of shard 1",
     );
+  };
+  const holdShardOne = (running: Reconciler) => {
+    const stop = async () => {
+      await running.stopControllers();
+      log.info("backend and konnector stopped: shard 1 moved");
+    };
+    sharding!
+      .work(0, (moved) =>
+        moved.aborted
+          ? stop()
+          : new Promise<void>((resolve) =>
+              moved.addEventListener("abort", () => void stop().finally(resolve), { once: true }),
+            ),
+      )
+      // Shard 1 went before its work began: stopped all the same.
+      .catch(() => stop());
   };
   /** With --shards: fits the controllers to the shards held; true (after a wait) when none. */
   const idle = async (owned: readonly number[] | undefined): Promise<boolean> => {
