@@ -45,6 +45,8 @@ export interface ApplyOptions extends CallOptions {
 export interface DeleteOptions extends CallOptions {
   /** Default `Background`: dependents are garbage-collected after the object goes. */
   propagationPolicy?: "Background" | "Foreground" | "Orphan";
+  /** Deletes only this version of the object: `Conflict` when it changed since. */
+  resourceVersion?: string;
 }
 
 /** How a server serves a kind: its resource name (plural) and whether it lives in namespaces. */

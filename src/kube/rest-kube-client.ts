@@ -217,6 +217,9 @@ export class RestKubeClient implements KubeClient {
         apiVersion: "v1",
         kind: "DeleteOptions",
         propagationPolicy: options.propagationPolicy ?? "Background",
+        ...(options.resourceVersion === undefined
+          ? {}
+          : { preconditions: { resourceVersion: options.resourceVersion } }),
       },
       what: describe(ref),
       ...signalOf(options),

@@ -1,4 +1,5 @@
 import type { KubeObject } from "../core/kube-object.js";
+import { bindingShardKey, shardOf } from "../core/shard-of.js";
 import {
   bindopsKeys,
   consumerNamespace,
@@ -30,6 +31,38 @@ export const inventoryRef = {
  */
 export function inventoryName(shard?: { index: number; count: number }): string {
   return shard ? `${inventoryRef.name}-shard-${shard.index}-of-${shard.count}` : inventoryRef.name;
+}
+
+const inventoryNamePattern = /^bindops-inventory(?:-shard-(\d+)-of-(\d+))?$/;
+
+/**
+ * Whether `name` is an inventory of another layout than `own` (`--shards` changed, or switched
+ * to or from one replica): its objects were applied by bindops and must be taken over, or they
+ * would never be pruned. The other shards of one's own layout are not foreign.
+ */
+export function isForeignInventory(name: string, own: string): boolean {
+  const found = inventoryNamePattern.exec(name);
+  if (!found || name === own) return false;
+  const mine = inventoryNamePattern.exec(own);
+  return found[2] === undefined || mine?.[2] === undefined || found[2] !== mine[2];
+}
+
+/**
+ * Whether a shard takes over an object a foreign inventory lists: one of a binding when the
+ * binding (by its `bindops.dev/binding` label, `<consumer>.<binding>`) falls into the shard;
+ * one shared by bindings (a template, a kubeconfig Secret) always, as every shard applies those.
+ * Without shards, everything.
+ */
+export function adoptsForeignObject(
+  live: KubeObject,
+  shard: { index: number; count: number } | undefined,
+): boolean {
+  const label = live.metadata.labels?.[bindopsKeys.binding];
+  if (shard === undefined || label === undefined) return true;
+  const dot = label.indexOf(".");
+  if (dot < 0) return true;
+  const key = bindingShardKey(label.slice(0, dot), label.slice(dot + 1));
+  return shardOf(key, shard.count) === shard.index;
 }
 
 /** The key that names an object. */

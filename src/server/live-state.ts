@@ -3,7 +3,13 @@ import { adaptCrdToServer } from "../kube/adapt-crd-to-server.js";
 import type { CallOptions, KubeClient } from "../kube/kube-client.js";
 import { isKubeError } from "../kube/kube-error.js";
 import { getOrUndefined } from "../kube/not-found.js";
-import { inventoryRef, parseInventory, type ObjectKey } from "../plan/inventory.js";
+import { bindopsKeys } from "../plan/desired-state.js";
+import {
+  inventoryRef,
+  isForeignInventory,
+  parseInventory,
+  type ObjectKey,
+} from "../plan/inventory.js";
 
 /** What the inventory on a cluster lists: what the last reconcile applied there. */
 export async function readInventory(
@@ -12,6 +18,24 @@ export async function readInventory(
   name: string = inventoryRef.name,
 ): Promise<ObjectKey[]> {
   return parseInventory(await getOrUndefined(client, { ...inventoryRef, name }, options));
+}
+
+/** The inventory ConfigMaps of other layouts than `own` on a cluster. */
+export async function foreignInventories(
+  client: KubeClient,
+  own: string,
+  call: { signal?: AbortSignal },
+): Promise<KubeObject[]> {
+  const { items } = await client.list(
+    {
+      apiVersion: inventoryRef.apiVersion,
+      kind: inventoryRef.kind,
+      namespace: inventoryRef.namespace,
+      labelSelector: { [bindopsKeys.managedBy]: "bindops" },
+    },
+    call,
+  );
+  return items.filter((item) => isForeignInventory(item.metadata.name, own));
 }
 
 /** A CRD as bindops applies it to this server: without the schema fields the server predates. */

@@ -22,7 +22,10 @@ import {
 } from "../plan/desired-state.js";
 import {
   desiredInventory,
+  inventoryEntry,
+  inventoryRef,
   objectKeyOf,
+  parseInventory,
   pruneCandidates,
   pruneDecision,
   prunedWith,
@@ -33,7 +36,7 @@ import { repositoryModel, type RepositoryModel } from "../plan/repository-model.
 import type { ValidateReport } from "../report/validate-report.js";
 import { kubeBindCrds } from "../schema/kube-bind-crds.js";
 import { onboardingRequestName, onboardingRequestNamespace } from "./request-onboarding.js";
-import { readInventory, serverCrd } from "./live-state.js";
+import { foreignInventories, readInventory, serverCrd } from "./live-state.js";
 import { refusalMessage, type ClusterClients } from "./reconcile-once.js";
 
 /** Options of {@link readPlan}. */
@@ -319,7 +322,10 @@ class PlanReader {
     inventory: ReadonlyMap<string, ObjectKey[]>,
   ): Promise<void> {
     for (const [cluster, client] of this.reachable(model.clusters.keys())) {
-      const before = await readInventory(client, this.call);
+      // Other layouts' inventories (`--shards`) are taken over by the reconcile: pruned from too.
+      const foreign = await foreignInventories(client, inventoryRef.name, this.call);
+      const listed = [await readInventory(client, this.call), ...foreign.map(parseInventory)];
+      const before = [...new Map(listed.flat().map((k) => [inventoryEntry(k), k])).values()];
       for (const key of pruneCandidates(before, inventory.get(cluster) ?? [])) {
         const object = await this.live(client, key);
         if (pruneDecision(object, this.heldBack) !== "prune") continue;

@@ -9,6 +9,7 @@ import { applyProviderObjects } from "../kube/apply-provider-objects.js";
 import type { KubeClient, ObjectRef } from "../kube/kube-client.js";
 import { getOrUndefined, ignoreNotFound } from "../kube/not-found.js";
 import { objectRefOf as refOf } from "../kube/object-ref-of.js";
+import { retryOnConflict } from "../kube/retry-on-conflict.js";
 import { loadFiles } from "../manifests/load-files.js";
 import { bindingStatusYaml, type BindingObservation } from "../plan/binding-status.js";
 import {
@@ -24,9 +25,12 @@ import {
   type DesiredBinding,
 } from "../plan/desired-state.js";
 import {
+  adoptsForeignObject,
   desiredInventory,
+  inventoryEntry,
   inventoryName,
   inventoryObject,
+  parseInventory,
   sharedInventory,
   inventoryRef,
   pruneCandidates,
@@ -44,6 +48,7 @@ import type { ValidateReport } from "../report/validate-report.js";
 import {
   clusterOfError,
   isUnreachableError,
+  foreignInventories,
   messageOf,
   readInventory,
   serverCrd,
@@ -281,7 +286,7 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
     clients,
     unreachable,
     logger,
-    { ...call, inventory: inventoryName(shard) },
+    { ...call, inventory: inventoryName(shard), shard },
   );
   const sorted = new Map([...statusFiles].sort(([a], [b]) => (a < b ? -1 : 1)));
   return {
@@ -628,6 +633,10 @@ async function waitForPhase(
  * cluster, see `pruneDecision`: never an object bindops does not own, whatever its labels say,
  * nor one of a binding held back this time), then records this revision's inventory. Clusters
  * that cannot be reached are left for the next reconcile.
+ *
+ * Inventories of another layout (`--shards` changed, or switched to or from one replica) are
+ * taken over: what they list that falls into this one (`adoptsForeignObject`) is pruned or
+ * recorded here like the rest, then struck from them, and an emptied one is deleted.
  */
 async function pruneAndRecord(
   model: RepositoryModel,
@@ -636,7 +645,11 @@ async function pruneAndRecord(
   clients: ReadonlyMap<string, KubeClient>,
   unreachable: Map<string, string>,
   logger: Logger,
-  options: { signal?: AbortSignal; inventory: string },
+  options: {
+    signal?: AbortSignal;
+    inventory: string;
+    shard?: { index: number; count: number } | undefined;
+  },
 ): Promise<string[]> {
   const call = options.signal ? { signal: options.signal } : {};
   const pruned: string[] = [];
@@ -645,9 +658,24 @@ async function pruneAndRecord(
     if (!client || unreachable.has(cluster)) continue;
     try {
       const now = [...(inventory.get(cluster) ?? [])];
+      const desired = new Set(now.map(inventoryEntry));
       const before = await readInventory(client, call, options.inventory);
-      for (const key of pruneCandidates(before, now)) {
-        const decision = pruneDecision(await getOrUndefined(client, key, call), heldBack);
+      const candidates = new Map(pruneCandidates(before, now).map((k) => [inventoryEntry(k), k]));
+      const live = new Map<string, KubeObject | undefined>();
+      const readLive = async (key: ObjectKey) => {
+        const entry = inventoryEntry(key);
+        if (!live.has(entry)) live.set(entry, await getOrUndefined(client, key, call));
+        return live.get(entry);
+      };
+      // What other layouts' inventories list and this one takes over, by inventory.
+      const adopted = new Map<string, Set<string>>();
+      for (const foreign of await foreignInventories(client, options.inventory, call)) {
+        const taken = await adoptFrom(foreign, desired, readLive, options.shard);
+        for (const [entry, key] of taken) if (!desired.has(entry)) candidates.set(entry, key);
+        adopted.set(foreign.metadata.name, new Set(taken.keys()));
+      }
+      for (const key of candidates.values()) {
+        const decision = pruneDecision(await readLive(key), heldBack);
         if (decision === "keep") now.push(key);
         if (decision !== "prune") continue;
         for (const ref of [key, ...prunedWith(key)]) {
@@ -656,12 +684,17 @@ async function pruneAndRecord(
         pruned.push(`${cluster}: ${describeObject(key)}`);
         logger.info(`pruned ${key.kind} ${key.name} from ${cluster}: git no longer has it`);
       }
-      if (now.length === 0 && before.length === 0) continue;
-      await client.apply(
-        { apiVersion: "v1", kind: "Namespace", metadata: { name: inventoryRef.namespace } },
-        call,
-      );
-      await client.apply(inventoryObject(now, options.inventory), { ...call, force: true });
+      if (now.length > 0 || before.length > 0 || adopted.size > 0) {
+        await client.apply(
+          { apiVersion: "v1", kind: "Namespace", metadata: { name: inventoryRef.namespace } },
+          call,
+        );
+        await client.apply(inventoryObject(now, options.inventory), { ...call, force: true });
+      }
+      for (const [name, taken] of adopted) {
+        await strikeFromInventory(client, name, taken, call);
+        logger.info(`cluster ${cluster}: took ${taken.size} object(s) over from inventory ${name}`);
+      }
     } catch (error) {
       if (call.signal?.aborted) throw error;
       if (!isUnreachableError(error)) throw error;
@@ -670,6 +703,50 @@ async function pruneAndRecord(
     }
   }
   return pruned;
+}
+
+/**
+ * The entries of a foreign inventory this one takes over: those it lists too, objects gone, and
+ * those `adoptsForeignObject` gives this shard.
+ */
+async function adoptFrom(
+  foreign: KubeObject,
+  desired: ReadonlySet<string>,
+  readLive: (key: ObjectKey) => Promise<KubeObject | undefined>,
+  shard: { index: number; count: number } | undefined,
+): Promise<Map<string, ObjectKey>> {
+  const taken = new Map<string, ObjectKey>();
+  for (const key of parseInventory(foreign)) {
+    const entry = inventoryEntry(key);
+    const object = desired.has(entry) ? undefined : await readLive(key);
+    if (object === undefined || adoptsForeignObject(object, shard)) taken.set(entry, key);
+  }
+  return taken;
+}
+
+/**
+ * Strikes the entries this inventory took over from another one, which other replicas may be
+ * editing too (optimistic concurrency); deletes it once nothing is left in it.
+ */
+async function strikeFromInventory(
+  client: KubeClient,
+  name: string,
+  taken: ReadonlySet<string>,
+  call: { signal?: AbortSignal },
+): Promise<void> {
+  const ref = { ...inventoryRef, name };
+  await retryOnConflict(async () => {
+    const current = await getOrUndefined(client, ref, call);
+    if (!current) return;
+    const left = parseInventory(current).filter((key) => !taken.has(inventoryEntry(key)));
+    const resourceVersion = current.metadata.resourceVersion!;
+    if (left.length === 0) {
+      await client.delete(ref, { ...call, resourceVersion }).catch(ignoreNotFound);
+      return;
+    }
+    const next = inventoryObject(left, name);
+    await client.update({ ...next, metadata: { ...next.metadata, resourceVersion } }, call);
+  }, call);
 }
 
 async function deleteAndWait(

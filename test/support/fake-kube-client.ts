@@ -277,6 +277,15 @@ export class FakeKubeClient implements KubeClient {
   delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<void> {
     return this.call("delete", describeRef(ref), options, () => {
       const current = this.existing(ref);
+      if (
+        options.resourceVersion !== undefined &&
+        options.resourceVersion !== current.metadata.resourceVersion
+      ) {
+        throw new KubeError("Conflict", `${describeRef(ref)} has been modified`, {
+          status: 409,
+          reason: "Conflict",
+        });
+      }
       if ((current.metadata.finalizers ?? []).length > 0) {
         if (current.metadata.deletionTimestamp === undefined) {
           this.store({

@@ -3,9 +3,12 @@ import { parse } from "yaml";
 import type { KubeObject } from "../../../src/core/kube-object.js";
 import { bindingStatusYaml } from "../../../src/plan/binding-status.js";
 import { desiredBindings } from "../../../src/plan/desired-state.js";
+import { bindingShardKey, shardOf } from "../../../src/core/shard-of.js";
 import {
+  adoptsForeignObject,
   desiredInventory,
   inventoryEntry,
+  isForeignInventory,
   pruneCandidates,
   pruneDecision,
   sharedInventory,
@@ -107,6 +110,38 @@ describe("the inventory: what a reconcile keeps and what it prunes", () => {
     assert.deepEqual(entries(desiredInventory(m, planned), "provider"), [
       "APIServiceExportTemplate databases",
     ]);
+  });
+});
+
+describe("the inventory: another layout's, taken over", () => {
+  it("knows the inventories of other layouts, and not its own layout's other shards", () => {
+    const one = "bindops-inventory";
+    const shard = (i: number, n: number) => `bindops-inventory-shard-${i}-of-${n}`;
+    assert.equal(isForeignInventory(shard(0, 2), one), true);
+    assert.equal(isForeignInventory(one, shard(1, 2)), true);
+    assert.equal(isForeignInventory(shard(0, 3), shard(0, 2)), true, "--shards changed");
+    assert.equal(isForeignInventory(shard(1, 2), shard(0, 2)), false, "a sibling shard's");
+    assert.equal(isForeignInventory(one, one), false);
+    assert.equal(isForeignInventory("bindops-inventory-backup", one), false, "not an inventory");
+    assert.equal(isForeignInventory("app-config", one), false);
+  });
+
+  it("gives a binding's objects to the shard of the binding, shared ones to every shard", () => {
+    const labelled = (label?: string): KubeObject => ({
+      apiVersion: "kube-bind.io/v1alpha2",
+      kind: "APIServiceExportRequest",
+      metadata: { name: "x", ...(label ? { labels: { "bindops.dev/binding": label } } : {}) },
+    });
+    // A binding name with dots: the consumer (a DNS label) ends at the first one.
+    const owner = shardOf(bindingShardKey("edge", "db.v2"), 3);
+    for (let index = 0; index < 3; index++) {
+      assert.equal(
+        adoptsForeignObject(labelled("edge.db.v2"), { index, count: 3 }),
+        index === owner,
+      );
+      assert.equal(adoptsForeignObject(labelled(), { index, count: 3 }), true, "shared");
+    }
+    assert.equal(adoptsForeignObject(labelled("edge.db.v2"), undefined), true, "one replica");
   });
 });
 
