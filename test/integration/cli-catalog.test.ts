@@ -8,11 +8,12 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
 import { repoRoot } from "../support/repo-root.js";
-import { runCli } from "../support/run-cli.js";
+import { cliPath, runCli } from "../support/run-cli.js";
 
 describe("bindops catalog and bindops bind (CLI)", function () {
   this.timeout(120_000);
@@ -128,6 +129,62 @@ status:
     const validated = await runCli(["validate", "."], { cwd: dir });
     assert.equal(validated.code, 0, validated.stdout);
     assert.match(validated.stdout, /0 errors/);
+  });
+
+  it("asks in a terminal for what it was not told, and writes what was answered", function () {
+    // A real terminal: util-linux's script(1) gives the CLI a pseudo-terminal.
+    if (!existsSync("/usr/bin/script")) this.skip();
+    const dir = examplesCopy();
+    const answers = ["", "orders", "tty-db", "y", "n", "team-a, team-b", ""].join("\n");
+    const shell = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+    const result = spawnSync(
+      "/usr/bin/script",
+      ["-qec", `${shell(process.execPath)} ${shell(cliPath)} bind --no-color`, "/dev/null"],
+      {
+        cwd: dir,
+        input: answers,
+        encoding: "utf8",
+        timeout: 60_000,
+        env: { ...process.env, NO_COLOR: "1" },
+      },
+    );
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    // Each question, with its default where it has one.
+    for (const asked of [
+      /template to bind \(dbaas\/databases\) \[dbaas\/databases\]: /,
+      /consumer \(your folder under consumers\/\): /,
+      /binding name \[databases\]: /,
+      /accept the Secrets claim \(grade high; needs approval\): .*\? \[Y\/n\]: /,
+      /accept the ConfigMaps claim .*\? \[Y\/n\]: /,
+      /namespaces to confine it to/,
+    ]) {
+      assert.match(result.stdout, asked);
+    }
+    const file = path.join(dir, "consumers/orders/bindings/tty-db.yaml");
+    const binding = parse(readFileSync(file, "utf8").split("---\n")[1]!) as {
+      metadata: { name: string };
+      spec: {
+        template: string;
+        namespaces: { name: string }[];
+        permissionClaims: { resource: string }[];
+      };
+    };
+    assert.equal(binding.metadata.name, "tty-db");
+    assert.equal(
+      binding.spec.template,
+      "databases",
+      "the default template, taken by a blank answer",
+    );
+    assert.deepEqual(
+      binding.spec.permissionClaims.map((c) => c.resource),
+      ["secrets"],
+      "only the claim accepted",
+    );
+    assert.deepEqual(
+      binding.spec.namespaces.map((n) => n.name),
+      ["team-a", "team-b"],
+    );
+    assert.match(result.stdout, /wrote consumers\/orders\/bindings\/tty-db\.yaml/);
   });
 
   it("refuses to overwrite an existing binding without --force (exit 3), and overwrites with it", async () => {
