@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
@@ -14,6 +14,7 @@ import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
 import { examplesRemote, git, type ExamplesRemote } from "../support/examples-remote.js";
 import { repoRoot } from "../support/repo-root.js";
 import { runCli } from "../support/run-cli.js";
+import { deleteShardInventories } from "../support/shard-replicas.js";
 
 const kb = "kube-bind.io/v1alpha2";
 
@@ -70,17 +71,9 @@ describe("inventories: a change of layout takes the old inventory over (real API
       await provider.client.delete(objectRefOf(request)).catch(() => undefined);
     }
     for (const cluster of [provider, consumer]) {
-      for (const s of [0, 1]) {
-        await cluster?.client
-          .delete({
-            apiVersion: "v1",
-            kind: "ConfigMap",
-            namespace: "bindops-system",
-            name: `bindops-inventory-shard-${s}-of-2`,
-          })
-          .catch(() => undefined);
-      }
-      cluster?.client.close();
+      if (!cluster) continue;
+      await deleteShardInventories(cluster.client, 2);
+      cluster.client.close();
     }
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -96,17 +89,8 @@ describe("inventories: a change of layout takes the old inventory over (real API
     assert.ok((await inventoryOf(provider, "bindops-inventory"))?.includes("layout-db"));
 
     // The switch to two shards comes with a revision that drops layout-db.
-    git(repo.work, "rm", "-q", "consumers/orders/bindings/layout-db.yaml");
-    git(
-      repo.work,
-      "-c",
-      "user.name=dev",
-      "-c",
-      "user.email=dev@example.invalid",
-      "commit",
-      "-qm",
-      "unbind layout-db",
-    );
+    unlinkSync(path.join(repo.work, "consumers/orders/bindings/layout-db.yaml"));
+    repo.push("unbind layout-db");
     const snapshot = await readRevisionSnapshot(repo.work, "HEAD");
     const revision = git(repo.work, "rev-parse", "HEAD").trim();
     const reconciler = new Reconciler({

@@ -3,13 +3,18 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cluster.js";
-import { getOrUndefined } from "../../src/kube/not-found.js";
 import { objectRefOf } from "../../src/kube/object-ref-of.js";
 import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
 import { eventually } from "../support/eventually.js";
-import { examplesRemote, hermeticGitEnv, type ExamplesRemote } from "../support/examples-remote.js";
+import { examplesRemote, type ExamplesRemote } from "../support/examples-remote.js";
 import { repoRoot } from "../support/repo-root.js";
-import { RunProcess } from "../support/run-process.js";
+import type { RunProcess } from "../support/run-process.js";
+import {
+  deleteShardInventories,
+  killReplicas,
+  shardHolder,
+  startShardReplica,
+} from "../support/shard-replicas.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
 
 const shards = 2;
@@ -32,55 +37,21 @@ describe("bindops run --shards: a replica cut off from the Leases (real API serv
   let proxy: TcpProxy;
   const replicas: RunProcess[] = [];
 
-  const holder = async (shard: number) =>
-    (
-      (
-        await getOrUndefined(provider.client, {
-          apiVersion: "coordination.k8s.io/v1",
-          kind: "Lease",
-          namespace: "bindops-system",
-          name: `${leaseId}-shard-${shard}`,
-        })
-      )?.spec as { holderIdentity?: string } | undefined
-    )?.holderIdentity;
+  const holder = (shard: number) => shardHolder(provider.client, leaseId, shard);
   const holders = async () => Promise.all([0, 1].map(holder));
   /** When a replica first logged `message` (its log's own clock, ms since the epoch). */
   const loggedAt = (replica: RunProcess, message: string) =>
     replica.lines.find((l) => l.msg === message)?.time as number | undefined;
   const start = (identity: string, leaseCluster: string) => {
-    const replica = new RunProcess(
-      [
-        "--repo",
-        repo.remote,
-        "--branch",
-        "main",
-        "--kubeconfig-dir",
-        kubeconfigDir,
-        "--interval",
-        "5",
-        "--shards",
-        String(shards),
-        "--leader-election-cluster",
-        leaseCluster,
-        "--leader-election-id",
-        leaseId,
-        "--lease-duration",
-        "4",
-        "--renew-deadline",
-        "3",
-        "--retry-period",
-        "1",
-        "--health-addr",
-        "127.0.0.1:0",
-        "--metrics-addr",
-        "127.0.0.1:0",
-      ],
-      {
-        ...hermeticGitEnv,
-        BINDOPS_CACHE_DIR: path.join(dir, `cache-${identity}`),
-        POD_NAME: identity,
-      },
-    );
+    const replica = startShardReplica({
+      remote: repo.remote,
+      kubeconfigDir,
+      shards,
+      leaseId,
+      leaseCluster,
+      identity,
+      cacheDir: path.join(dir, `cache-${identity}`),
+    });
     replicas.push(replica);
     return replica;
   };
@@ -113,10 +84,7 @@ describe("bindops run --shards: a replica cut off from the Leases (real API serv
     repo = examplesRemote(dir);
   });
   after(async () => {
-    for (const r of replicas) {
-      if (r.child.exitCode === null) r.child.kill("SIGKILL");
-      await r.exited();
-    }
+    await killReplicas(replicas);
     await proxy?.stop();
     if (provider) {
       const { items } = await provider.client.list({
@@ -126,16 +94,7 @@ describe("bindops run --shards: a replica cut off from the Leases (real API serv
       for (const request of items.filter((r) => r.metadata.name === "partition-db")) {
         await provider.client.delete(objectRefOf(request)).catch(() => undefined);
       }
-      for (let s = 0; s < shards; s++) {
-        await provider.client
-          .delete({
-            apiVersion: "v1",
-            kind: "ConfigMap",
-            namespace: "bindops-system",
-            name: `bindops-inventory-shard-${s}-of-${shards}`,
-          })
-          .catch(() => undefined);
-      }
+      await deleteShardInventories(provider.client, shards);
       provider.client.close();
     }
     if (dir) rmSync(dir, { recursive: true, force: true });

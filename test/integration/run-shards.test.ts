@@ -9,14 +9,15 @@ import { objectRefOf } from "../../src/kube/object-ref-of.js";
 import { parseInventory } from "../../src/plan/inventory.js";
 import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
 import { eventually } from "../support/eventually.js";
-import {
-  examplesRemote,
-  git,
-  hermeticGitEnv,
-  type ExamplesRemote,
-} from "../support/examples-remote.js";
+import { examplesRemote, git, type ExamplesRemote } from "../support/examples-remote.js";
 import { repoRoot } from "../support/repo-root.js";
-import { RunProcess } from "../support/run-process.js";
+import type { RunProcess } from "../support/run-process.js";
+import {
+  deleteShardInventories,
+  killReplicas,
+  shardHolder,
+  startShardReplica,
+} from "../support/shard-replicas.js";
 
 const shards = 3;
 const leaseId = "shards-test";
@@ -65,52 +66,18 @@ describe("bindops run --shards: replicas share the bindings (real API servers, r
       .filter(Boolean)
       .map((p) => path.basename(p, ".yaml"))
       .sort();
-  const holder = async (shard: number) =>
-    (
-      (
-        await getOrUndefined(provider.client, {
-          apiVersion: "coordination.k8s.io/v1",
-          kind: "Lease",
-          namespace: "bindops-system",
-          name: `${leaseId}-shard-${shard}`,
-        })
-      )?.spec as { holderIdentity?: string } | undefined
-    )?.holderIdentity;
+  const holder = (shard: number) => shardHolder(provider.client, leaseId, shard);
   const start = (identity: string) => {
-    const replica = new RunProcess(
-      [
-        "--repo",
-        remote,
-        "--branch",
-        "main",
-        "--kubeconfig-dir",
-        kubeconfigDir,
-        "--no-konnector",
-        "--interval",
-        "5",
-        "--shards",
-        String(shards),
-        "--leader-election-cluster",
-        "provider",
-        "--leader-election-id",
-        leaseId,
-        "--lease-duration",
-        "4",
-        "--renew-deadline",
-        "3",
-        "--retry-period",
-        "1",
-        "--health-addr",
-        "127.0.0.1:0",
-        "--metrics-addr",
-        "127.0.0.1:0",
-      ],
-      {
-        ...hermeticGitEnv,
-        BINDOPS_CACHE_DIR: path.join(dir, `cache-${identity}`),
-        POD_NAME: identity,
-      },
-    );
+    const replica = startShardReplica({
+      remote,
+      kubeconfigDir,
+      shards,
+      leaseId,
+      leaseCluster: "provider",
+      identity,
+      cacheDir: path.join(dir, `cache-${identity}`),
+      args: ["--no-konnector"],
+    });
     replicas.push(replica);
     return replica;
   };
@@ -133,10 +100,7 @@ describe("bindops run --shards: replicas share the bindings (real API servers, r
     remote = repo.remote;
   });
   after(async () => {
-    for (const r of replicas) {
-      if (r.child.exitCode === null) r.child.kill("SIGKILL");
-      await r.exited();
-    }
+    await killReplicas(replicas);
     if (provider) {
       // The thirty bindings go, so that later tests find the clusters as they were.
       const { items } = await provider.client.list({
@@ -146,16 +110,7 @@ describe("bindops run --shards: replicas share the bindings (real API servers, r
       for (const request of items.filter((r) => /^(app|late)-/.test(r.metadata.name))) {
         await provider.client.delete(objectRefOf(request)).catch(() => undefined);
       }
-      for (let s = 0; s < shards; s++) {
-        await provider.client
-          .delete({
-            apiVersion: "v1",
-            kind: "ConfigMap",
-            namespace: "bindops-system",
-            name: `bindops-inventory-shard-${s}-of-${shards}`,
-          })
-          .catch(() => undefined);
-      }
+      await deleteShardInventories(provider.client, shards);
       provider.client.close();
     }
     if (dir) rmSync(dir, { recursive: true, force: true });

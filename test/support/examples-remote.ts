@@ -19,7 +19,7 @@ export function git(cwd: string, ...args: string[]): string {
 export interface ExamplesRemote {
   remote: string;
   work: string;
-  /** Commits everything in the working copy and pushes it (after pulling what others pushed). */
+  /** Commits everything in the working copy and pushes it, rebased on what others pushed. */
   push(message: string): void;
 }
 
@@ -35,18 +35,11 @@ export function examplesRemote(dir: string, prepare?: (work: string) => void): E
   prepare?.(work);
   git(work, "init", "-q", "-b", "main");
   git(work, "remote", "add", "origin", remote);
+  // The user commits, and replays commits on a pull --rebase.
+  const asUser = ["-c", "user.name=dev", "-c", "user.email=dev@example.invalid"];
   const commit = (message: string) => {
     git(work, "add", "-A");
-    git(
-      work,
-      "-c",
-      "user.name=dev",
-      "-c",
-      "user.email=dev@example.invalid",
-      "commit",
-      "-qm",
-      message,
-    );
+    git(work, ...asUser, "commit", "-qm", message);
   };
   commit("bindings");
   git(work, "push", "-q", "origin", "main");
@@ -54,8 +47,9 @@ export function examplesRemote(dir: string, prepare?: (work: string) => void): E
     remote,
     work,
     push(message) {
-      git(work, "pull", "-q", "--rebase", "origin", "main");
+      // Committed first, so that edits and deletions alike are replayed on what bindops pushed.
       commit(message);
+      git(work, ...asUser, "pull", "-q", "--rebase", "origin", "main");
       git(work, "push", "-q", "origin", "main");
     },
   };
