@@ -36,6 +36,8 @@ export interface ReconcilerOptions {
    */
   controllers?: boolean;
   requestTimeoutMs: number;
+  /** See `ReconcileOptions.takeoverAfterMs`. */
+  takeoverAfterMs?: number;
   env: NodeJS.ProcessEnv;
   cwd: string;
   logger: Logger;
@@ -193,6 +195,9 @@ export class Reconciler {
       unreachable,
       logger: logger.child({ revision: shortRevision(revision) }),
       requestTimeoutMs: this.options.requestTimeoutMs,
+      ...(this.options.takeoverAfterMs === undefined
+        ? {}
+        : { takeoverAfterMs: this.options.takeoverAfterMs }),
       onboarding: this.options.backend === "external" ? "request" : "direct",
       ...(shard ? { shard } : {}),
       signal,

@@ -65,6 +65,43 @@ export function adoptsForeignObject(
   return shardOf(key, shard.count) === shard.index;
 }
 
+/**
+ * When the replicas of an inventory's own layout last recorded it (their server-side applies,
+ * not another layout's edits that strike entries from it), in ms since the epoch.
+ */
+export function lastRecorded(inventory: KubeObject): number {
+  const applies = (inventory.metadata.managedFields ?? [])
+    .filter((f) => f.operation === "Apply" && f.time !== undefined)
+    .map((f) => Date.parse(f.time!));
+  const times =
+    applies.length > 0 ? applies : [Date.parse(inventory.metadata.creationTimestamp ?? "")];
+  return Math.max(...times.filter((t) => !Number.isNaN(t)), 0);
+}
+
+/**
+ * Whether another layout's inventory is taken over now: once its own replicas have not recorded
+ * it for `afterMs` (they are gone: a rolling update to the new layout is over). While they run,
+ * they may be on an older revision, and what they apply must not be pruned by the new layout,
+ * nor the new layout's objects by them.
+ */
+export function takeoverDue(inventory: KubeObject, nowMs: number, afterMs: number): boolean {
+  return nowMs - lastRecorded(inventory) >= afterMs;
+}
+
+/** An inventory's entries; `undefined` when its list cannot be read (it is then left alone). */
+export function readableInventory(inventory: KubeObject): ObjectKey[] | undefined {
+  const text = (inventory.data as { objects?: string } | undefined)?.objects;
+  if (!text) return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) && parsed.every((e) => typeof e === "string")
+      ? parseInventory(inventory)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The key that names an object. */
 export function objectKeyOf(object: KubeObject): ObjectKey {
   return {

@@ -25,17 +25,24 @@ export async function foreignInventories(
   client: KubeClient,
   own: string,
   call: { signal?: AbortSignal },
-): Promise<KubeObject[]> {
-  const { items } = await client.list(
-    {
-      apiVersion: inventoryRef.apiVersion,
-      kind: inventoryRef.kind,
-      namespace: inventoryRef.namespace,
-      labelSelector: { [bindopsKeys.managedBy]: "bindops" },
-    },
-    call,
-  );
-  return items.filter((item) => isForeignInventory(item.metadata.name, own));
+): Promise<KubeObject[] | "forbidden"> {
+  try {
+    const { items } = await client.list(
+      {
+        apiVersion: inventoryRef.apiVersion,
+        kind: inventoryRef.kind,
+        namespace: inventoryRef.namespace,
+        labelSelector: { [bindopsKeys.managedBy]: "bindops" },
+      },
+      call,
+    );
+    return items.filter((item) => isForeignInventory(item.metadata.name, own));
+  } catch (error) {
+    // Granted get and apply of its own inventory only (as before --shards could change): no
+    // takeover, and the reconcile goes on.
+    if (isKubeError(error, "Forbidden")) return "forbidden";
+    throw error;
+  }
 }
 
 /** A CRD as bindops applies it to this server: without the schema fields the server predates. */

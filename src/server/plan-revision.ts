@@ -25,10 +25,11 @@ import {
   inventoryEntry,
   inventoryRef,
   objectKeyOf,
-  parseInventory,
   pruneCandidates,
   pruneDecision,
   prunedWith,
+  readableInventory,
+  takeoverDue,
   type ObjectKey,
 } from "../plan/inventory.js";
 import { planObject, type ClusterPlan, type Plan, type PlannedObject } from "../plan/plan.js";
@@ -37,7 +38,7 @@ import type { ValidateReport } from "../report/validate-report.js";
 import { kubeBindCrds } from "../schema/kube-bind-crds.js";
 import { onboardingRequestName, onboardingRequestNamespace } from "./request-onboarding.js";
 import { foreignInventories, readInventory, serverCrd } from "./live-state.js";
-import { refusalMessage, type ClusterClients } from "./reconcile-once.js";
+import { defaultTakeoverAfterMs, refusalMessage, type ClusterClients } from "./reconcile-once.js";
 
 /** Options of {@link readPlan}. */
 export interface ReadPlanOptions {
@@ -322,9 +323,14 @@ class PlanReader {
     inventory: ReadonlyMap<string, ObjectKey[]>,
   ): Promise<void> {
     for (const [cluster, client] of this.reachable(model.clusters.keys())) {
-      // Other layouts' inventories (`--shards`) are taken over by the reconcile: pruned from too.
-      const foreign = await foreignInventories(client, inventoryRef.name, this.call);
-      const listed = [await readInventory(client, this.call), ...foreign.map(parseInventory)];
+      // Other layouts' inventories (`--shards` before) that reconcile would take over now.
+      const found = await foreignInventories(client, inventoryRef.name, this.call);
+      const foreign = found === "forbidden" ? [] : found;
+      const due = foreign.filter((f) => takeoverDue(f, Date.now(), defaultTakeoverAfterMs));
+      const listed = [
+        await readInventory(client, this.call),
+        ...due.map((f) => readableInventory(f) ?? []),
+      ];
       const before = [...new Map(listed.flat().map((k) => [inventoryEntry(k), k])).values()];
       for (const key of pruneCandidates(before, inventory.get(cluster) ?? [])) {
         const object = await this.live(client, key);

@@ -30,8 +30,9 @@ import {
   inventoryEntry,
   inventoryName,
   inventoryObject,
-  parseInventory,
+  readableInventory,
   sharedInventory,
+  takeoverDue,
   inventoryRef,
   pruneCandidates,
   pruneDecision,
@@ -56,6 +57,9 @@ import {
 
 export { inventoryRef };
 
+/** How long another layout's inventory must go unrecorded before it is taken over: 10 minutes. */
+export const defaultTakeoverAfterMs = 10 * 60_000;
+
 /** A connected cluster, by name, as the composition root made it. */
 export type ClusterClients = ReadonlyMap<string, KubeClient>;
 
@@ -74,6 +78,11 @@ export interface ReconcileOptions {
   logger: Logger;
   /** Bindings reconciled at once. Default 8. */
   concurrency?: number;
+  /**
+   * How long an inventory of another layout (`--shards` changed) must go unrecorded by its own
+   * replicas before this reconcile takes it over. Default {@link defaultTakeoverAfterMs}.
+   */
+  takeoverAfterMs?: number;
   /** How long to wait for each request's phase. Default 60 s. */
   requestTimeoutMs?: number;
   /**
@@ -286,7 +295,12 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
     clients,
     unreachable,
     logger,
-    { ...call, inventory: inventoryName(shard), shard },
+    {
+      ...call,
+      inventory: inventoryName(shard),
+      shard,
+      takeoverAfterMs: options.takeoverAfterMs,
+    },
   );
   const sorted = new Map([...statusFiles].sort(([a], [b]) => (a < b ? -1 : 1)));
   return {
@@ -649,6 +663,7 @@ async function pruneAndRecord(
     signal?: AbortSignal;
     inventory: string;
     shard?: { index: number; count: number } | undefined;
+    takeoverAfterMs?: number | undefined;
   },
 ): Promise<string[]> {
   const call = options.signal ? { signal: options.signal } : {};
@@ -669,10 +684,18 @@ async function pruneAndRecord(
       };
       // What other layouts' inventories list and this one takes over, by inventory.
       const adopted = new Map<string, Set<string>>();
-      for (const foreign of await foreignInventories(client, options.inventory, call)) {
-        const taken = await adoptFrom(foreign, desired, readLive, options.shard);
+      const foreign = await foreignInventories(client, options.inventory, call);
+      if (foreign === "forbidden") {
+        logger.warn(
+          `cluster ${cluster}: may not list the ConfigMaps of ${inventoryRef.namespace}: inventories of another layout (--shards changed) are not taken over`,
+        );
+      }
+      const due = (f: KubeObject) =>
+        takeoverDue(f, Date.now(), options.takeoverAfterMs ?? defaultTakeoverAfterMs);
+      for (const old of foreign === "forbidden" ? [] : foreign.filter(due)) {
+        const taken = await adoptFrom(old, desired, readLive, options.shard);
         for (const [entry, key] of taken) if (!desired.has(entry)) candidates.set(entry, key);
-        adopted.set(foreign.metadata.name, new Set(taken.keys()));
+        if (taken.size > 0) adopted.set(old.metadata.name, new Set(taken.keys()));
       }
       for (const key of candidates.values()) {
         const decision = pruneDecision(await readLive(key), heldBack);
@@ -716,7 +739,7 @@ async function adoptFrom(
   shard: { index: number; count: number } | undefined,
 ): Promise<Map<string, ObjectKey>> {
   const taken = new Map<string, ObjectKey>();
-  for (const key of parseInventory(foreign)) {
+  for (const key of readableInventory(foreign) ?? []) {
     const entry = inventoryEntry(key);
     const object = desired.has(entry) ? undefined : await readLive(key);
     if (object === undefined || adoptsForeignObject(object, shard)) taken.set(entry, key);
@@ -735,18 +758,23 @@ async function strikeFromInventory(
   call: { signal?: AbortSignal },
 ): Promise<void> {
   const ref = { ...inventoryRef, name };
-  await retryOnConflict(async () => {
-    const current = await getOrUndefined(client, ref, call);
-    if (!current) return;
-    const left = parseInventory(current).filter((key) => !taken.has(inventoryEntry(key)));
-    const resourceVersion = current.metadata.resourceVersion!;
-    if (left.length === 0) {
-      await client.delete(ref, { ...call, resourceVersion }).catch(ignoreNotFound);
-      return;
-    }
-    const next = inventoryObject(left, name);
-    await client.update({ ...next, metadata: { ...next.metadata, resourceVersion } }, call);
-  }, call);
+  await retryOnConflict(
+    async () => {
+      const current = await getOrUndefined(client, ref, call);
+      const listed = current && readableInventory(current);
+      if (!current || !listed) return;
+      const left = listed.filter((key) => !taken.has(inventoryEntry(key)));
+      const resourceVersion = current.metadata.resourceVersion!;
+      if (left.length === 0) {
+        await client.delete(ref, { ...call, resourceVersion }).catch(ignoreNotFound);
+        return;
+      }
+      const next = inventoryObject(left, name);
+      await client.update({ ...next, metadata: { ...next.metadata, resourceVersion } }, call);
+      // Every shard strikes at once after a change of layout.
+    },
+    { ...call, attempts: 20 },
+  );
 }
 
 async function deleteAndWait(

@@ -71,6 +71,9 @@ export async function runCommand(
   }
 }
 
+/** How long a replica that lost shard 1 waits for its backend and konnector to stop. */
+const controllerStopMs = 30_000;
+
 /** `--shards`: a whole number of at least 1; more than 1 neither with --once nor --watch. */
 function shardCount(options: OptionsOf<"run">): number {
   const count = /^\d+$/.test(options.shards.trim()) ? Number(options.shards) : NaN;
@@ -133,16 +136,30 @@ async function followLoop(
     );
   };
   const holdShardOne = (running: Reconciler) => {
-    const stop = async () => {
-      await running.stopControllers();
-      log.info("backend and konnector stopped: shard 1 moved");
-    };
+    let stopping: Promise<void> | undefined;
+    // Never rejects, and never holds shard 1's Lease longer than `controllerStopMs`.
+    const stop = () =>
+      (stopping ??= (async () => {
+        // Taken back later, shard 1 starts them again (fitControllers).
+        if (reconciler === running) controllers = false;
+        try {
+          const stopped = running.stopControllers().then(() => true);
+          const late = sleep(controllerStopMs, false, { ref: false });
+          if (await Promise.race([stopped, late])) {
+            log.info("backend and konnector stopped: shard 1 moved");
+          } else {
+            log.error(`backend and konnector not stopped within ${controllerStopMs / 1000} s`);
+          }
+        } catch (error) {
+          log.error({ err: error }, "backend and konnector failed to stop");
+        }
+      })());
     sharding!
       .work(0, (moved) =>
         moved.aborted
           ? stop()
           : new Promise<void>((resolve) =>
-              moved.addEventListener("abort", () => void stop().finally(resolve), { once: true }),
+              moved.addEventListener("abort", () => void stop().then(resolve), { once: true }),
             ),
       )
       // Shard 1 went before its work began: stopped all the same.

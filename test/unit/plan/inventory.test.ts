@@ -9,6 +9,8 @@ import {
   desiredInventory,
   inventoryEntry,
   isForeignInventory,
+  readableInventory,
+  takeoverDue,
   pruneCandidates,
   pruneDecision,
   sharedInventory,
@@ -124,6 +126,34 @@ describe("the inventory: another layout's, taken over", () => {
     assert.equal(isForeignInventory(one, one), false);
     assert.equal(isForeignInventory("bindops-inventory-backup", one), false, "not an inventory");
     assert.equal(isForeignInventory("app-config", one), false);
+  });
+
+  it("is taken over once its own layout has not recorded it for the delay, and never when unreadable", () => {
+    const at = (time: string, operation: "Apply" | "Update"): KubeObject => ({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: {
+        name: "bindops-inventory",
+        creationTimestamp: "2026-01-01T00:00:00Z",
+        managedFields: [
+          { manager: "bindops", operation: "Apply", time: "2026-01-01T00:00:00Z" },
+          { manager: "bindops", operation, time },
+        ],
+      },
+      data: { objects: '["v1|Secret|kube-bind|kubeconfig-provider"]' },
+    });
+    const minute = 60_000;
+    const now = Date.parse("2026-01-01T00:30:00Z");
+    // Recorded (applied) 5 minutes ago by its replicas: not yet.
+    assert.equal(takeoverDue(at("2026-01-01T00:25:00Z", "Apply"), now, 10 * minute), false);
+    // Another layout struck entries 5 minutes ago: that is no sign of its own replicas.
+    assert.equal(takeoverDue(at("2026-01-01T00:25:00Z", "Update"), now, 10 * minute), true);
+    assert.deepEqual(
+      readableInventory(at("2026-01-01T00:25:00Z", "Apply"))?.[0]?.name,
+      "kubeconfig-provider",
+    );
+    const broken = { ...at("2026-01-01T00:25:00Z", "Apply"), data: { objects: "[not json" } };
+    assert.equal(readableInventory(broken), undefined, "left alone, never emptied");
   });
 
   it("gives a binding's objects to the shard of the binding, shared ones to every shard", () => {
