@@ -6,11 +6,11 @@ import { pino } from "pino";
 import { Reconciler } from "../../src/cli/reconciler.js";
 import { bindingShardKey, shardOf } from "../../src/core/shard-of.js";
 import { readRevisionSnapshot } from "../../src/git/read-revision-snapshot.js";
-import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cluster.js";
+import type { ConnectedCluster } from "../../src/kube/connect-cluster.js";
 import { getOrUndefined } from "../../src/kube/not-found.js";
 import { objectRefOf } from "../../src/kube/object-ref-of.js";
 import { parseInventory } from "../../src/plan/inventory.js";
-import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
+import { clusterStartTimeoutMs, connectedClusters } from "../support/clusters.js";
 import { examplesRemote, git, type ExamplesRemote } from "../support/examples-remote.js";
 import { repoRoot } from "../support/repo-root.js";
 import { runCli } from "../support/run-cli.js";
@@ -47,10 +47,7 @@ describe("inventories: a change of layout takes the old inventory over (real API
 
   before(async function () {
     this.timeout(clusterStartTimeoutMs);
-    const c = await clusters();
-    kubeconfigDir = path.dirname(c.provider.kubeconfigPath);
-    provider = await connectCluster("provider", { kubeconfigDir, env: {} });
-    consumer = await connectCluster("consumer", { kubeconfigDir, env: {} });
+    ({ kubeconfigDir, provider, consumer } = await connectedClusters());
     dir = mkdtempSync(path.join(tmpdir(), "bindops-inventory-layout-"));
     const orders = readFileSync(
       path.join(repoRoot, "examples/consumers/orders/bindings/orders-db.yaml"),

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cluster.js";
+import type { ConnectedCluster } from "../../src/kube/connect-cluster.js";
 import type { KubeClient, KubeObject } from "../../src/kube/kube-client.js";
-import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
+import { clusterStartTimeoutMs, connectedClusters } from "../support/clusters.js";
 import { git } from "../support/git.js";
 import { repoRoot } from "../support/repo-root.js";
 import { runCli, type CliResult } from "../support/run-cli.js";
@@ -80,10 +80,7 @@ describe("bindops plan: what a reconcile would change, read from the clusters (r
 
   before(async function () {
     this.timeout(clusterStartTimeoutMs);
-    const c = await clusters();
-    kubeconfigDir = path.dirname(c.provider.kubeconfigPath);
-    provider = await connectCluster("provider", { kubeconfigDir, env: {} });
-    consumer = await connectCluster("consumer", { kubeconfigDir, env: {} });
+    ({ kubeconfigDir, provider, consumer } = await connectedClusters());
     dir = mkdtempSync(path.join(tmpdir(), "bindops-plan-"));
     repo = path.join(dir, "repo");
     cpSync(path.join(repoRoot, "examples"), repo, { recursive: true });

@@ -3,8 +3,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
-import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cluster.js";
-import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
+import type { ConnectedCluster } from "../../src/kube/connect-cluster.js";
+import { clusterStartTimeoutMs, connectedClusters } from "../support/clusters.js";
 import { git } from "../support/git.js";
 import { repoRoot } from "../support/repo-root.js";
 import { runCli, type CliResult } from "../support/run-cli.js";
@@ -47,10 +47,7 @@ describe("bindops reconcile: hand edits are reverted and reported (real API serv
 
   before(async function () {
     this.timeout(clusterStartTimeoutMs);
-    const c = await clusters();
-    kubeconfigDir = path.dirname(c.provider.kubeconfigPath);
-    provider = await connectCluster("provider", { kubeconfigDir, env: {} });
-    consumer = await connectCluster("consumer", { kubeconfigDir, env: {} });
+    ({ kubeconfigDir, provider, consumer } = await connectedClusters());
     dir = mkdtempSync(path.join(tmpdir(), "bindops-drift-"));
     repo = path.join(dir, "repo");
     cpSync(path.join(repoRoot, "examples"), repo, { recursive: true });

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
 import { findOnboarding } from "../../src/backend/onboard-consumer.js";
-import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cluster.js";
+import type { ConnectedCluster } from "../../src/kube/connect-cluster.js";
 import { getOrUndefined } from "../../src/kube/not-found.js";
-import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
+import { clusterStartTimeoutMs, connectedClusters } from "../support/clusters.js";
 import { eventually } from "../support/eventually.js";
 import { git } from "../support/examples-remote.js";
 import { repoRoot } from "../support/repo-root.js";
@@ -36,22 +36,22 @@ describe("bindops reconcile --backend external: onboarding through a BindableRes
   let backend: ChildProcess | undefined;
   let backendLog = "";
   let clusterNamespace = "";
-  const reconcile = (...extra: string[]) =>
+  /** `bindops <command> --backend external` on the repository and the test clusters. */
+  const external = (command: string, ...extra: string[]) =>
     runCli(
       [
-        "reconcile",
+        command,
         "--backend",
         "external",
         "--repo",
         repo,
         "--kubeconfig-dir",
         kubeconfigDir,
-        "--status-dir",
-        repo,
         ...extra,
       ],
       { timeoutMs: 200_000 },
     );
+  const reconcile = (...extra: string[]) => external("reconcile", "--status-dir", repo, ...extra);
   const statusOf = (binding: string) =>
     parse(readFileSync(path.join(repo, "status", "consumer", `${binding}.yaml`), "utf8")) as {
       status: { conditions: { type: string; status: string; reason: string; message?: string }[] };
@@ -65,10 +65,7 @@ describe("bindops reconcile --backend external: onboarding through a BindableRes
 
   before(async function () {
     this.timeout(clusterStartTimeoutMs);
-    const c = await clusters();
-    kubeconfigDir = path.dirname(c.provider.kubeconfigPath);
-    provider = await connectCluster("provider", { kubeconfigDir, env: {} });
-    consumer = await connectCluster("consumer", { kubeconfigDir, env: {} });
+    ({ kubeconfigDir, provider, consumer } = await connectedClusters());
     dir = mkdtempSync(path.join(tmpdir(), "bindops-external-"));
     repo = path.join(dir, "repo");
     cpSync(path.join(repoRoot, "examples"), repo, { recursive: true });
@@ -120,20 +117,7 @@ describe("bindops reconcile --backend external: onboarding through a BindableRes
   it("asks the running backend to onboard the consumer, then binds as with the built-in one", async () => {
     // What plan says first: the consumer is onboarded by asking the backend, not by bindops.
     const onboardingPlanned = async () => {
-      const planned = await runCli(
-        [
-          "plan",
-          "--backend",
-          "external",
-          "--repo",
-          repo,
-          "--kubeconfig-dir",
-          kubeconfigDir,
-          "-o",
-          "json",
-        ],
-        { timeoutMs: 60_000 },
-      );
+      const planned = await external("plan", "-o", "json");
       assert.equal(planned.code, 0, planned.stderr);
       const plan = JSON.parse(planned.stdout) as {
         clusters: {

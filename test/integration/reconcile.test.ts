@@ -4,9 +4,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync } 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
-import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cluster.js";
+import type { ConnectedCluster } from "../../src/kube/connect-cluster.js";
 import type { KubeObject } from "../../src/kube/kube-client.js";
-import { clusterStartTimeoutMs, clusters } from "../support/clusters.js";
+import { clusterStartTimeoutMs, connectedClusters } from "../support/clusters.js";
 import { repoRoot } from "../support/repo-root.js";
 import { runCli, type CliResult } from "../support/run-cli.js";
 
@@ -61,10 +61,7 @@ describe("bindops reconcile: a git revision becomes live bindings (real API serv
 
   before(async function () {
     this.timeout(clusterStartTimeoutMs);
-    const c = await clusters();
-    kubeconfigDir = path.dirname(c.provider.kubeconfigPath);
-    provider = await connectCluster("provider", { kubeconfigDir, env: {} });
-    consumer = await connectCluster("consumer", { kubeconfigDir, env: {} });
+    ({ kubeconfigDir, provider, consumer } = await connectedClusters());
     dir = mkdtempSync(path.join(tmpdir(), "bindops-reconcile-"));
     repo = path.join(dir, "repo");
     cpSync(path.join(repoRoot, "examples"), repo, { recursive: true });

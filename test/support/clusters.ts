@@ -14,6 +14,7 @@ import { defaultCacheDir, devPaths } from "../../src/dev/dev-paths.js";
 import { devUp } from "../../src/dev/dev-up.js";
 import type { DevState, ProcessRecord } from "../../src/dev/dev-state.js";
 import { runningProcess } from "../../src/dev/running-process.js";
+import { connectCluster, type ConnectedCluster } from "../../src/kube/connect-cluster.js";
 
 export type { DevCluster, ServerName };
 
@@ -156,4 +157,16 @@ function terminateSync(dir: string): void {
     if (record && runningProcess(record)) process.kill(record.pid, "SIGTERM");
   }
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The test control plane's provider and consumer, connected, and the folder of their kubeconfigs. */
+export async function connectedClusters(): Promise<{
+  kubeconfigDir: string;
+  provider: ConnectedCluster;
+  consumer: ConnectedCluster;
+}> {
+  const kubeconfigDir = path.dirname((await clusters()).provider.kubeconfigPath);
+  const provider = await connectCluster("provider", { kubeconfigDir, env: {} });
+  const consumer = await connectCluster("consumer", { kubeconfigDir, env: {} });
+  return { kubeconfigDir, provider, consumer };
 }
