@@ -65,11 +65,17 @@ export function adoptsForeignObject(
   return shardOf(key, shard.count) === shard.index;
 }
 
+/** When a reconcile last recorded an inventory: written at every pass, changed or not. */
+export const recordedAtAnnotation = "bindops.dev/recorded-at";
+
 /**
- * When the replicas of an inventory's own layout last recorded it (their server-side applies,
- * not another layout's edits that strike entries from it), in ms since the epoch.
+ * When the replicas of an inventory's own layout last recorded it (its `bindops.dev/recorded-at`;
+ * for an inventory written before that, their last server-side apply), in ms since the epoch.
+ * Another layout's edits that strike entries from it do not count.
  */
 export function lastRecorded(inventory: KubeObject): number {
+  const recorded = Date.parse(inventory.metadata.annotations?.[recordedAtAnnotation] ?? "");
+  if (!Number.isNaN(recorded)) return recorded;
   const applies = (inventory.metadata.managedFields ?? [])
     .filter((f) => f.operation === "Apply" && f.time !== undefined)
     .map((f) => Date.parse(f.time!));
@@ -131,10 +137,14 @@ export function parseInventory(inventory: KubeObject | undefined): ObjectKey[] {
   }
 }
 
-/** The inventory ConfigMap that lists `keys`. */
+/**
+ * The inventory ConfigMap that lists `keys`; with `recordedAt`, when this reconcile recorded it
+ * (so that another layout sees the replicas of this one still run, `takeoverDue`).
+ */
 export function inventoryObject(
   keys: readonly ObjectKey[],
   name: string = inventoryRef.name,
+  recordedAt?: Date,
 ): KubeObject {
   return {
     apiVersion: inventoryRef.apiVersion,
@@ -143,6 +153,7 @@ export function inventoryObject(
       name,
       namespace: inventoryRef.namespace,
       labels: { [bindopsKeys.managedBy]: "bindops" },
+      ...(recordedAt ? { annotations: { [recordedAtAnnotation]: recordedAt.toISOString() } } : {}),
     },
     data: { objects: JSON.stringify(keys.map(inventoryEntry).sort(), null, 1) },
   };

@@ -712,7 +712,10 @@ async function pruneAndRecord(
           { apiVersion: "v1", kind: "Namespace", metadata: { name: inventoryRef.namespace } },
           call,
         );
-        await client.apply(inventoryObject(now, options.inventory), { ...call, force: true });
+        await client.apply(inventoryObject(now, options.inventory, new Date()), {
+          ...call,
+          force: true,
+        });
       }
       for (const [name, taken] of adopted) {
         await strikeFromInventory(client, name, taken, call);
@@ -764,15 +767,17 @@ async function strikeFromInventory(
       const listed = current && readableInventory(current);
       if (!current || !listed) return;
       const left = listed.filter((key) => !taken.has(inventoryEntry(key)));
-      const resourceVersion = current.metadata.resourceVersion!;
       if (left.length === 0) {
-        await client.delete(ref, { ...call, resourceVersion }).catch(ignoreNotFound);
+        const { resourceVersion } = current.metadata;
+        await client
+          .delete(ref, { ...call, resourceVersion: resourceVersion! })
+          .catch(ignoreNotFound);
         return;
       }
-      const next = inventoryObject(left, name);
-      await client.update({ ...next, metadata: { ...next.metadata, resourceVersion } }, call);
-      // Every shard strikes at once after a change of layout.
+      // The rest as it was, when its own layout recorded it last included.
+      await client.update({ ...current, data: inventoryObject(left, name).data }, call);
     },
+    // Every shard strikes at once after a change of layout.
     { ...call, attempts: 20 },
   );
 }

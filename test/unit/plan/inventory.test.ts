@@ -148,6 +148,10 @@ describe("the inventory: another layout's, taken over", () => {
     assert.equal(takeoverDue(at("2026-01-01T00:25:00Z", "Apply"), now, 10 * minute), false);
     // Another layout struck entries 5 minutes ago: that is no sign of its own replicas.
     assert.equal(takeoverDue(at("2026-01-01T00:25:00Z", "Update"), now, 10 * minute), true);
+    // Recorded at every pass, changed or not: the annotation says when, whatever the applies say.
+    const recorded = at("2026-01-01T00:00:00Z", "Apply");
+    recorded.metadata.annotations = { "bindops.dev/recorded-at": "2026-01-01T00:29:00Z" };
+    assert.equal(takeoverDue(recorded, now, 10 * minute), false);
     assert.deepEqual(
       readableInventory(at("2026-01-01T00:25:00Z", "Apply"))?.[0]?.name,
       "kubeconfig-provider",
