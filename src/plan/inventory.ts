@@ -95,17 +95,22 @@ export function takeoverDue(inventory: KubeObject, nowMs: number, afterMs: numbe
 }
 
 /** An inventory's entries; `undefined` when its list cannot be read (it is then left alone). */
-export function readableInventory(inventory: KubeObject): ObjectKey[] | undefined {
-  const text = (inventory.data as { objects?: string } | undefined)?.objects;
+export function readableInventory(inventory: KubeObject | undefined): ObjectKey[] | undefined {
+  const text = (inventory?.data as { objects?: string } | undefined)?.objects;
   if (!text) return [];
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed) && parsed.every((e) => typeof e === "string")
-      ? parseInventory(inventory)
-      : undefined;
+    parsed = JSON.parse(text);
   } catch {
     return undefined;
   }
+  const isEntries = (v: unknown): v is string[] =>
+    Array.isArray(v) && v.every((e) => typeof e === "string");
+  if (!isEntries(parsed)) return undefined;
+  return parsed.map((entry) => {
+    const [apiVersion = "", kind = "", namespace = "", name = ""] = entry.split("|");
+    return { apiVersion, kind, name, ...(namespace ? { namespace } : {}) };
+  });
 }
 
 /** The key that names an object. */
@@ -125,16 +130,7 @@ export function inventoryEntry(key: ObjectKey): string {
 
 /** The objects a live inventory ConfigMap lists; none for a missing or unreadable one. */
 export function parseInventory(inventory: KubeObject | undefined): ObjectKey[] {
-  const text = (inventory?.data as { objects?: string } | undefined)?.objects;
-  if (!text) return [];
-  try {
-    return (JSON.parse(text) as string[]).map((entry) => {
-      const [apiVersion = "", kind = "", namespace = "", name = ""] = entry.split("|");
-      return { apiVersion, kind, name, ...(namespace ? { namespace } : {}) };
-    });
-  } catch {
-    return [];
-  }
+  return readableInventory(inventory) ?? [];
 }
 
 /**
