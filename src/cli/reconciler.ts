@@ -210,16 +210,20 @@ export class Reconciler {
    */
   async stopControllers(): Promise<void> {
     this.controllersStopped = true;
-    await Promise.all(this.konnectors.splice(0).map((k) => k.stop()));
-    await Promise.all(this.backends.splice(0).map((b) => b.stop()));
+    await this.stopRunning();
   }
 
   /** Stops the konnectors and backends and closes the connections. */
   async close(): Promise<void> {
-    await Promise.all(this.konnectors.splice(0).map((k) => k.stop()));
-    await Promise.all(this.backends.splice(0).map((b) => b.stop()));
+    await this.stopRunning();
     for (const c of this.connected.values()) c.client.close();
     this.connected.clear();
+  }
+
+  /** Stops the konnectors, then the backends, that run now. */
+  private async stopRunning(): Promise<void> {
+    await Promise.all(this.konnectors.splice(0).map((k) => k.stop()));
+    await Promise.all(this.backends.splice(0).map((b) => b.stop()));
   }
 
   private async connect(name: string, role: "provider" | "consumer"): Promise<ConnectedCluster> {

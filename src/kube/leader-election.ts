@@ -4,16 +4,16 @@ import type { KubeClient, KubeObject } from "./kube-client.js";
 import { isKubeError } from "./kube-error.js";
 import { getOrUndefined } from "./not-found.js";
 
-export interface LeaderElectionOptions {
-  client: Pick<KubeClient, "get" | "create" | "update">;
-  namespace: string;
-  /** The Lease's name. */
-  name: string;
+/** Who holds Leases and how: shared by leader election and shard Leases. */
+export interface LeaseHolderOptions {
   /** Who this process is in the Lease (`holderIdentity`): unique per replica, e.g. the pod name. */
   identity: string;
-  /** How long a lease is valid without renewal. Default 15 s, as client-go. */
+  /** How long a Lease is valid without renewal. Default 15 s, as client-go. */
   leaseDurationMs?: number;
-  /** A leader that has not renewed within this long stops leading. Default 10 s. */
+  /**
+   * A Lease not renewed within this long is given up here: a leader stops leading, a shard stops
+   * being worked. Default 10 s.
+   */
   renewDeadlineMs?: number;
   /** Between attempts to acquire or renew. Default 2 s. */
   retryPeriodMs?: number;
@@ -21,6 +21,13 @@ export interface LeaderElectionOptions {
   /** Wall-clock time for the Lease's timestamps. */
   now?: () => Date;
   clock?: Clock;
+}
+
+export interface LeaderElectionOptions extends LeaseHolderOptions {
+  client: Pick<KubeClient, "get" | "create" | "update">;
+  namespace: string;
+  /** The Lease's name. */
+  name: string;
 }
 
 /** The spec of a `coordination.k8s.io/v1` Lease. */

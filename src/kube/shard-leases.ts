@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import type { Logger } from "pino";
 import { sleep, systemClock, type Clock } from "./clock.js";
 import type { KubeClient, KubeObject } from "./kube-client.js";
 import { isKubeError } from "./kube-error.js";
@@ -8,28 +7,18 @@ import {
   LeaseObserver,
   microTime,
   releasedLeaseSpec,
+  type LeaseHolderOptions,
   type LeaseSpec,
 } from "./leader-election.js";
 import { getOrUndefined } from "./not-found.js";
 
-export interface ShardLeaseOptions {
+export interface ShardLeaseOptions extends LeaseHolderOptions {
   client: Pick<KubeClient, "get" | "create" | "update" | "list" | "delete">;
   namespace: string;
   /** The group's name: its Leases are `<id>-shard-<i>` and `<id>-member-<hash>`. */
   id: string;
   /** How many shards the work is split into. */
   shards: number;
-  /** Who this replica is (unique per replica, e.g. the pod name). */
-  identity: string;
-  /** Default 15 s, as client-go's leader election. */
-  leaseDurationMs?: number;
-  /** A shard not renewed within this long is given up here. Default 10 s. */
-  renewDeadlineMs?: number;
-  /** Between rounds. Default 2 s. */
-  retryPeriodMs?: number;
-  logger: Logger;
-  now?: () => Date;
-  clock?: Clock;
 }
 
 const groupLabel = "bindops.dev/shard-group";
